@@ -1,0 +1,40 @@
+# newsarchive: `make archive` runs the nightly crawl, `make test` what CI runs.
+# Both set up everything they need on a fresh clone with only python3 and make present.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= data
+SITES ?=
+PYTEST_ARGS ?=
+
+.PHONY: install test lint typecheck archive bench clean
+
+install: $(STAMP)
+
+# The system pip (23.x) cannot resolve lxml[html_clean] for readability-lxml: upgrade it first.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,dev]'
+	touch $(STAMP)
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy pipelines archive
+
+archive: install
+	$(BIN)/newsarchive crawl --data $(DATA) $(SITES)
+
+bench: install
+	@test -n "$(BENCH_DATA)" || { echo "usage: make bench BENCH_DATA=path/to/aeb-dev"; exit 2; }
+	$(BIN)/python bench/extraction.py $(BENCH_DATA)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,135 @@
+"""The ``newsarchive`` command: thin handlers over the library.
+
+    newsarchive crawl [SITE...] [--sites FILE] [--data DIR]
+    newsarchive extract PATH... [--url URL] [--sites FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from crawler.siteconfig import SiteConfigError, load_sites, site_for_url
+from pipelines._html import parse
+from pipelines.extraction import extract
+from pipelines.metadata import canonical_url
+
+logger = logging.getLogger(__name__)
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    try:
+        result: int = args.func(args)
+    except SiteConfigError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsarchive", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    crawl = commands.add_parser("crawl", help="crawl news sites into WARC files and clean text")
+    crawl.add_argument("site", nargs="*", help="site names (default: every configured site)")
+    crawl.add_argument("--sites", action="append", default=[], metavar="FILE",
+                       help="a site config file or directory of them (repeatable)")
+    crawl.add_argument("--data", default="data", metavar="DIR", help="data directory (default: data)")
+    crawl.add_argument("--run-id", default="", help="name of this run (default: UTC time)")
+    crawl.add_argument("--proxy", default="", metavar="URL",
+                       help="send every request through this HTTP proxy")
+    crawl.add_argument("--delay-scale", type=float, default=1.0, metavar="X",
+                       help="multiply every site's download delay by X (default: 1)")
+    crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                       help="override a Scrapy setting (repeatable)")
+    crawl.add_argument("-v", "--verbose", action="store_true",
+                       help="log to stderr instead of the run's crawl.log")
+    crawl.set_defaults(func=_crawl)
+
+    ext = commands.add_parser("extract", help="extract articles from saved HTML pages")
+    ext.add_argument("path", nargs="+", type=Path, help=".html/.html.gz files or directories")
+    ext.add_argument("--url", help="the URL of the page (one file only)")
+    ext.add_argument("--sites", action="append", default=[], metavar="FILE",
+                     help="extra site config file or directory (repeatable)")
+    ext.set_defaults(func=_extract)
+    return parser
+
+
+def _crawl(args: argparse.Namespace) -> int:
+    from crawler.crawl import CrawlOptions, run_crawl, summary_lines
+
+    load_sites(args.sites, args.site)  # fail early, before Scrapy starts, on a bad config
+    overrides = dict(_setting(item) for item in args.set)
+    options = CrawlOptions(
+        data_dir=Path(args.data), sites=args.site, site_files=args.sites, run_id=args.run_id,
+        proxy=args.proxy, delay_scale=args.delay_scale, verbose=args.verbose,
+        overrides=overrides,
+    )
+    report = run_crawl(options)
+    for line in summary_lines(report):
+        print(line)
+    failed = [name for name, site in report["sites"].items() if site["status"] != "ok"]
+    return 1 if failed else 0
+
+
+def _setting(item: str) -> tuple[str, str]:
+    name, sep, value = item.partition("=")
+    if not sep or not name:
+        raise SystemExit(f"newsarchive: --set needs NAME=VALUE, got {item!r}")
+    return name, value
+
+
+def _extract(args: argparse.Namespace) -> int:
+    files = list(_html_files(args.path))
+    if args.url and len(files) != 1:
+        print("newsarchive: --url needs exactly one file", file=sys.stderr)
+        return 2
+    if not files:
+        print("newsarchive: no .html or .html.gz files found", file=sys.stderr)
+        return 1
+    sites = load_sites(args.sites)
+    failures = 0
+    for path in files:
+        try:
+            html = _read_page(path)
+        except OSError as exc:
+            print(f"newsarchive: cannot read {path}: {exc}", file=sys.stderr)
+            failures += 1
+            continue
+        url = args.url or canonical_url(parse(html), path.resolve().as_uri())
+        site = site_for_url(sites, url)
+        article = extract(url, html, rules=site.rules if site else None)
+        record: dict[str, Any] = {**article.to_dict(), "source": str(path)}
+        print(json.dumps(record, ensure_ascii=False, sort_keys=True))
+    return 1 if failures else 0
+
+
+def _html_files(paths: Sequence[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES))
+        else:
+            yield path
+
+
+def _read_page(path: Path) -> bytes:
+    data = path.read_bytes()
+    if data[:2] == b"\x1f\x8b":
+        return gzip.decompress(data)
+    return data
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

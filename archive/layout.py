@@ -1,0 +1,83 @@
+"""Where a run's files go under the data directory.
+
+    <data>/runs/<run_id>/warc/*.warc.gz     the archive, as received
+    <data>/runs/<run_id>/articles.jsonl     one Article per line
+    <data>/runs/<run_id>/report.json        what the run did and what failed
+    <data>/runs/<run_id>/crawl.log
+    <data>/text/<site>/<YYYY-MM-DD>/<name>.txt   clean text, by publication date
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+_SLUG_MAX = 80
+_RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def new_run_id(moment: datetime | None = None) -> str:
+    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+@dataclass(frozen=True)
+class RunLayout:
+    data_dir: Path
+    run_id: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+        if not _RUN_ID.match(self.run_id):
+            raise ValueError(f"run id {self.run_id!r} must be letters, digits, '.', '_' or '-'")
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "runs" / self.run_id
+
+    @property
+    def warc_dir(self) -> Path:
+        return self.run_dir / "warc"
+
+    @property
+    def articles_path(self) -> Path:
+        return self.run_dir / "articles.jsonl"
+
+    @property
+    def report_path(self) -> Path:
+        return self.run_dir / "report.json"
+
+    @property
+    def log_path(self) -> Path:
+        return self.run_dir / "crawl.log"
+
+    @property
+    def text_dir(self) -> Path:
+        return self.data_dir / "text"
+
+    def text_path(self, site: str | None, day: str | None, url: str) -> Path:
+        """A file name for an article's text that nothing in the URL can subvert."""
+        return self.text_dir / safe_name(site or "unknown") / (day or "undated") / (
+            article_file_name(url)
+        )
+
+
+def article_file_name(url: str) -> str:
+    """``<slug>-<hash>.txt``: readable, filesystem-safe, and unique per URL."""
+    path = unquote(urlsplit(url).path)
+    segments = [s for s in path.split("/") if s and s not in ("index.html", "index.htm")]
+    last = segments[-1] if segments else ""
+    last = re.sub(r"\.(html?|php|aspx?|kcmsf)$", "", last, flags=re.I)
+    slug = safe_name(last)[:_SLUG_MAX].strip("-") or "article"
+    digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:10]
+    return f"{slug}-{digest}.txt"
+
+
+def safe_name(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _UNSAFE.sub("-", ascii_text.lower()).strip("-") or "x"

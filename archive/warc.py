@@ -1,0 +1,267 @@
+"""Writing WARC files: one gzip member per record, rolled over at a size limit.
+
+Files are written as ``<name>.warc.gz.open`` and renamed to ``<name>.warc.gz`` when closed, so a
+reader (or a crash-recovery pass) can tell finished files from the one being written. Each record
+is serialised in memory and appended with one ``write`` so that a failure while building a record
+never leaves half a record in the file. The clock and the record-id factory are injected, so a
+test can write the same bytes twice.
+"""
+
+from __future__ import annotations
+
+import http
+import io
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
+
+WARC_VERSION = "WARC/1.1"
+OPEN_SUFFIX = ".open"
+Headers = Sequence[tuple[str, str]]
+
+
+class ArchiveError(OSError):
+    """The archive could not be written."""
+
+
+@dataclass(frozen=True)
+class RecordLocation:
+    """Where a record lives: enough to seek straight to it later."""
+
+    filename: str
+    offset: int
+    length: int
+    record_id: str
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    target: str  # origin-form: path and query
+    headers: Headers
+    body: bytes = b""
+    protocol: str = "HTTP/1.1"
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: Headers
+    body: bytes
+    protocol: str = "HTTP/1.1"
+    reason: str | None = None
+
+    @property
+    def status_line(self) -> str:
+        reason = self.reason
+        if reason is None:
+            try:
+                reason = http.HTTPStatus(self.status).phrase
+            except ValueError:
+                reason = ""
+        return f"{self.status} {reason}".rstrip()
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC/1.1 date: UTC with microseconds (the spec allows fractional seconds)."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class RollingWarcWriter:
+    """Append records to ``directory``, starting a new file past ``max_size`` bytes."""
+
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str = "newsarchive",
+        *,
+        max_size: int = 1_000_000_000,
+        info: Mapping[str, str] | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        make_id: Callable[[], str] = new_record_id,
+        on_close: Callable[[Path], None] | None = None,
+    ) -> None:
+        if max_size <= 0:
+            raise ValueError(f"max_size must be positive, got {max_size}")
+        self.directory = Path(directory)
+        self.prefix = prefix
+        self.max_size = max_size
+        self.info = dict(info or {})
+        self.clock = clock
+        self.make_id = make_id
+        self.on_close = on_close
+        self.closed_files: list[Path] = []
+        self.records_written = 0
+        self._serial = 0
+        self._fh: BinaryIO | None = None
+        self._path: Path | None = None
+
+    @property
+    def current_filename(self) -> str | None:
+        return self._final_path(self._path).name if self._path else None
+
+    def write_exchange(
+        self,
+        url: str,
+        request: HttpRequest,
+        response: HttpResponse,
+        *,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> RecordLocation:
+        """Write a response record and its request record; return where the response is."""
+        date = warc_date(self.clock())
+        response_id = self.make_id()
+        common = {"WARC-Date": date, **(extra_headers or {})}
+        response_record = self._builder().create_warc_record(
+            url, "response",
+            payload=io.BytesIO(response.body),
+            length=len(response.body),
+            http_headers=StatusAndHeaders(
+                response.status_line, list(response.headers), protocol=response.protocol
+            ),
+            warc_headers_dict={"WARC-Record-ID": response_id, **common},
+        )
+        request_record = self._builder().create_warc_record(
+            url, "request",
+            payload=io.BytesIO(request.body),
+            length=len(request.body),
+            http_headers=StatusAndHeaders(
+                f"{request.method} {request.target} {request.protocol}",
+                list(request.headers), protocol="", is_http_request=True,
+            ),
+            warc_headers_dict={
+                "WARC-Record-ID": self.make_id(), "WARC-Concurrent-To": response_id, **common,
+            },
+        )
+        return self._append([response_record, request_record])[0]
+
+    def write_metadata(
+        self, url: str, payload: bytes, *, concurrent_to: str,
+        content_type: str = "application/json",
+    ) -> RecordLocation:
+        """Write a metadata record about the capture ``concurrent_to`` (a WARC-Record-ID)."""
+        record = self._builder().create_warc_record(
+            url, "metadata",
+            payload=io.BytesIO(payload),
+            length=len(payload),
+            warc_content_type=content_type,
+            warc_headers_dict={
+                "WARC-Record-ID": self.make_id(),
+                "WARC-Date": warc_date(self.clock()),
+                "WARC-Concurrent-To": concurrent_to,
+            },
+        )
+        return self._append([record])[0]
+
+    def close(self) -> None:
+        """Close the open file, if any, and give it its final name."""
+        if self._fh is None or self._path is None:
+            return
+        self._fh.close()
+        final = self._final_path(self._path)
+        os.replace(self._path, final)
+        self._fh = self._path = None
+        self.closed_files.append(final)
+        logger.info("closed WARC file %s", final)
+        if self.on_close is not None:
+            self.on_close(final)
+
+    def __enter__(self) -> RollingWarcWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _builder(self) -> WARCWriter:
+        # A writer over a throwaway buffer: warcio's record builder, used only to build records.
+        return WARCWriter(io.BytesIO(), gzip=True, warc_version=WARC_VERSION)
+
+    def _append(self, records: Iterable[ArcWarcRecord]) -> list[RecordLocation]:
+        fh, path = self._open()
+        offset = fh.tell()
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION)
+        spans: list[tuple[int, int, str]] = []
+        for record in records:
+            start = buffer.tell()
+            writer.write_record(record)
+            spans.append((start, buffer.tell() - start, record.rec_headers["WARC-Record-ID"]))
+        try:
+            fh.write(buffer.getvalue())
+            fh.flush()
+        except OSError as exc:
+            raise ArchiveError(f"cannot write to {path}: {exc.strerror}") from exc
+        name = self._final_path(path).name
+        self.records_written += len(spans)
+        locations = [RecordLocation(name, offset + s, n, rid) for s, n, rid in spans]
+        if fh.tell() >= self.max_size:
+            self.close()
+        return locations
+
+    def _open(self) -> tuple[BinaryIO, Path]:
+        if self._fh is not None and self._path is not None:
+            return self._fh, self._path
+        self.directory.mkdir(parents=True, exist_ok=True)
+        stamp = self.clock().astimezone(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
+        while True:
+            self._serial += 1
+            name = f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"
+            path = self.directory / (name + OPEN_SUFFIX)
+            if not path.exists() and not (self.directory / name).exists():
+                break
+        try:
+            fh = path.open("xb")
+        except OSError as exc:
+            raise ArchiveError(f"cannot create WARC file {path}: {exc.strerror}") from exc
+        self._fh, self._path = fh, path
+        self._append_warcinfo(name)
+        return fh, path
+
+    def _append_warcinfo(self, filename: str) -> None:
+        fields = {
+            "software": "newsarchive",
+            "format": "WARC File Format 1.1",
+            "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+            "hostname": socket.gethostname(),
+            **self.info,
+        }
+        body = "".join(f"{k}: {v}\r\n" for k, v in fields.items() if v).encode("utf-8")
+        record = self._builder().create_warc_record(
+            "", "warcinfo",
+            payload=io.BytesIO(body), length=len(body),
+            warc_content_type="application/warc-fields",
+            warc_headers_dict={
+                "WARC-Record-ID": self.make_id(),
+                "WARC-Date": warc_date(self.clock()),
+                "WARC-Filename": filename,
+            },
+        )
+        assert self._fh is not None
+        buffer = io.BytesIO()
+        WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION).write_record(record)
+        self._fh.write(buffer.getvalue())
+        self.records_written += 1
+
+    @staticmethod
+    def _final_path(path: Path) -> Path:
+        return path.with_name(path.name.removesuffix(OPEN_SUFFIX))

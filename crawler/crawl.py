@@ -1,0 +1,89 @@
+"""Running a crawl in this process: settings from options, Scrapy's CrawlerProcess, the report."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archive.layout import RunLayout, new_run_id
+from crawler.extensions.report import build_report
+from crawler.spiders.news import NewsSpider
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class CrawlOptions:
+    data_dir: Path = Path("data")
+    sites: Sequence[str] = ()
+    site_files: Sequence[str] = ()
+    run_id: str = ""
+    proxy: str = ""
+    delay_scale: float = 1.0
+    verbose: bool = False
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+
+def crawl_settings(options: CrawlOptions) -> Settings:
+    layout = RunLayout(options.data_dir, options.run_id or new_run_id())
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(
+        {
+            "NEWSARCHIVE_DATA_DIR": str(options.data_dir),
+            "NEWSARCHIVE_RUN_ID": layout.run_id,
+            "NEWSARCHIVE_SITES": list(options.sites),
+            "NEWSARCHIVE_SITES_FILES": [str(f) for f in options.site_files],
+            "NEWSARCHIVE_DELAY_SCALE": options.delay_scale,
+            "PROXY_URL": options.proxy,
+        },
+        priority="cmdline",
+    )
+    if not options.verbose:
+        layout.run_dir.mkdir(parents=True, exist_ok=True)
+        settings.set("LOG_FILE", str(layout.log_path), priority="cmdline")
+    settings.setdict(dict(options.overrides), priority="cmdline")
+    return settings
+
+
+def run_crawl(options: CrawlOptions) -> dict[str, Any]:
+    """Crawl and return the run report. Blocks until the crawl ends; once per process."""
+    settings = crawl_settings(options)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(NewsSpider)
+    process.crawl(crawler)
+    process.start()
+    layout = RunLayout(Path(settings["NEWSARCHIVE_DATA_DIR"]), settings["NEWSARCHIVE_RUN_ID"])
+    if layout.report_path.exists():
+        report: dict[str, Any] = json.loads(layout.report_path.read_text())
+        return report
+    # No report: the crawl failed before its spider opened (the log says why).
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    report = build_report(stats, layout.run_id, list(options.sites), None)
+    report["error"] = f"the crawl did not start; see {layout.log_path}"
+    return report
+
+
+def summary_lines(report: Mapping[str, Any]) -> Iterator[str]:
+    """A human summary: per site, what was archived and what failed, and why."""
+    yield f"run {report['run_id']}: {report.get('finish_reason') or 'unfinished'}"
+    if report.get("error"):
+        yield f"  ERROR: {report['error']}"
+    for name, site in sorted(report["sites"].items()):
+        requests = sum(site["requests"].values())
+        line = f"  {name:<12} {site['status']:<6} {site['articles']} articles from {requests} requests"
+        if site["failed"]:
+            reasons = ", ".join(f"{k}: {v}" for k, v in sorted(site["failed"].items()))
+            line += f"; failed: {reasons}"
+        yield line
+    archive = report["archive"]
+    yield f"  archive: {len(archive['files'])} WARC files, {archive['records_written']} records"
+    if archive.get("failed"):
+        yield f"  archive FAILURES: {archive['failed']} records could not be written"

@@ -1,0 +1,84 @@
+"""The run report: what each site gave and what failed, as ``report.json`` beside the archive.
+
+It is what the CLI prints at the end of a crawl and what a nightly job's operator reads first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from archive.layout import RunLayout
+
+logger = logging.getLogger(__name__)
+
+
+def site_summary(stats: dict[str, Any], site: str) -> dict[str, Any]:
+    """One site's ``site/<name>/...`` counters, grouped."""
+    prefix = f"site/{site}/"
+    own = Counter({k[len(prefix):]: v for k, v in stats.items() if k.startswith(prefix)})
+
+    def group(name: str) -> dict[str, int]:
+        return {k.split("/", 1)[1]: v for k, v in sorted(own.items()) if k.startswith(name + "/")}
+
+    failed = group("failed")
+    articles = own.get("articles", 0)
+    return {
+        "status": "ok" if articles else ("failed" if failed else "empty"),
+        "articles": articles,
+        "articles_fetched": own.get("articles_fetched", 0),
+        "requests": group("requests"),
+        "failed": failed,
+        "skipped": group("skipped"),
+    }
+
+
+def build_report(
+    stats: dict[str, Any], run_id: str, sites: list[str], reason: str | None
+) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "finish_reason": reason,
+        "sites": {name: site_summary(stats, name) for name in sites},
+        "archive": {
+            "files": stats.get("archive/files", []),
+            "records_written": stats.get("archive/records_written", 0),
+            "failed": stats.get("archive/failed", 0),
+        },
+        "stats": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in stats.items()},
+    }
+
+
+class RunReport:
+    def __init__(self, path: Path, run_id: str, stats: StatsCollector) -> None:
+        self.path = path
+        self.run_id = run_id
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RunReport:
+        settings = crawler.settings
+        if not settings.getbool("REPORT_ENABLED"):
+            raise NotConfigured("REPORT_ENABLED is off")
+        layout = RunLayout(settings.get("NEWSARCHIVE_DATA_DIR"), settings.get("NEWSARCHIVE_RUN_ID"))
+        assert crawler.stats is not None
+        report = cls(layout.report_path, layout.run_id, crawler.stats)
+        # After the WARC extension's handler: the report lists the closed files.
+        crawler.signals.connect(report.spider_closed, signals.spider_closed, weak=False)
+        return report
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        names = sorted(getattr(spider, "sites", {}))
+        report = build_report(self.stats.get_stats(), self.run_id, names, reason)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
+        logger.info("run report written to %s", self.path)

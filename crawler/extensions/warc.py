@@ -1,0 +1,129 @@
+"""Archive every response as received, and each extracted article beside it.
+
+The ``response_downloaded`` signal fires before the downloader middlewares run, so the body is
+still as the server encoded it (gzip and all) and agrees with its headers. Twisted has already
+removed any chunked transfer coding; the record says so by renaming that header, the way other
+archivers do, instead of claiming a chunked body it does not hold.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.statscollectors import StatsCollector
+
+from archive.layout import RunLayout
+from archive.warc import ArchiveError, HttpRequest, HttpResponse, RollingWarcWriter, utc_now
+from pipelines.article import Article
+
+logger = logging.getLogger(__name__)
+
+_HOP_BY_HOP_RENAMED = {b"transfer-encoding"}
+_SECRET_REQUEST_HEADERS = {b"proxy-authorization"}
+
+
+class WarcExtension:
+    def __init__(self, writer: RollingWarcWriter, stats: StatsCollector) -> None:
+        self.writer = writer
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> WarcExtension:
+        settings = crawler.settings
+        if not settings.getbool("WARC_ENABLED"):
+            raise NotConfigured("WARC_ENABLED is off")
+        layout = RunLayout(
+            settings.get("NEWSARCHIVE_DATA_DIR"), settings.get("NEWSARCHIVE_RUN_ID")
+        )
+        writer = RollingWarcWriter(
+            layout.warc_dir,
+            prefix=settings.get("WARC_PREFIX"),
+            max_size=settings.getint("WARC_MAX_SIZE"),
+            info={
+                "isPartOf": layout.run_id,
+                "operator": settings.get("WARC_OPERATOR"),
+                "http-header-user-agent": settings.get("USER_AGENT"),
+                "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+                "description": "newsarchive crawl of " + ", ".join(
+                    settings.getlist("NEWSARCHIVE_SITES") or ["all configured sites"]
+                ),
+            },
+        )
+        assert crawler.stats is not None
+        extension = cls(writer, crawler.stats)
+        crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
+        crawler.signals.connect(extension.item_scraped, signals.item_scraped)
+        crawler.signals.connect(extension.spider_closed, signals.spider_closed)
+        return extension
+
+    def response_downloaded(self, response: Response, request: Request) -> None:
+        fetched = utc_now()
+        try:
+            location = self.writer.write_exchange(
+                response.url,
+                _http_request(request, response),
+                _http_response(response),
+                extra_headers=_ip_header(request, response),
+            )
+        except (ArchiveError, ValueError) as exc:
+            self.stats.inc_value("archive/failed")
+            logger.error("could not archive %s: %s", response.url, exc)
+            return
+        self.stats.inc_value("archive/records_written", 2)
+        self.stats.inc_value("archive/responses")
+        request.meta["warc"] = location
+        request.meta["fetched"] = fetched.isoformat()
+
+    def item_scraped(self, item: Any) -> None:
+        if not isinstance(item, Article) or not item.warc_record_id:
+            return
+        payload = json.dumps(item.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+        try:
+            self.writer.write_metadata(item.url, payload, concurrent_to=item.warc_record_id)
+        except ArchiveError as exc:
+            self.stats.inc_value("archive/failed")
+            logger.error("could not archive metadata of %s: %s", item.url, exc)
+            return
+        self.stats.inc_value("archive/records_written")
+        self.stats.inc_value("archive/metadata")
+
+    def spider_closed(self) -> None:
+        self.writer.close()
+        self.stats.set_value("archive/files", [p.name for p in self.writer.closed_files])
+
+
+def _http_response(response: Response) -> HttpResponse:
+    headers = []
+    for name, values in response.headers.items():
+        key = name.decode("latin-1")
+        if name.lower() in _HOP_BY_HOP_RENAMED:
+            key = "X-Archive-Orig-" + key
+        headers.extend((key, v.decode("latin-1")) for v in values)
+    protocol = response.protocol or "HTTP/1.1"
+    return HttpResponse(response.status, headers, response.body, protocol=protocol)
+
+
+def _http_request(request: Request, response: Response) -> HttpRequest:
+    parts = urlsplit(response.url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    headers = [("Host", parts.netloc)]
+    for name, values in request.headers.items():
+        if name.lower() in _SECRET_REQUEST_HEADERS or name.lower() == b"host":
+            continue
+        headers.extend((name.decode("latin-1"), v.decode("latin-1")) for v in values)
+    protocol = response.protocol or "HTTP/1.1"
+    return HttpRequest(request.method, target, headers, request.body, protocol=protocol)
+
+
+def _ip_header(request: Request, response: Response) -> dict[str, str]:
+    # Through a proxy the peer address is the proxy's, not the site's: leave it out.
+    if response.ip_address is None or request.meta.get("proxy"):
+        return {}
+    return {"WARC-IP-Address": str(response.ip_address)}

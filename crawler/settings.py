@@ -1,0 +1,50 @@
+"""Scrapy settings of newsarchive. Components read their own prefixed settings."""
+
+BOT_NAME = "newsarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+USER_AGENT = "newsarchive/0.1 (news archiving crawler; +https://github.com/newsarchive/newsarchive)"
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+CONCURRENT_REQUESTS = 16
+# Per-site delays and concurrency come from the site configs, as DOWNLOAD_SLOTS (see NewsSpider).
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+DOWNLOAD_TIMEOUT = 60
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+RETRY_TIMES = 2
+REDIRECT_MAX_TIMES = 10
+LOG_LEVEL = "INFO"
+
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.proxy.FixedProxyMiddleware": 740,
+}
+EXTENSIONS = {
+    "crawler.extensions.warc.WarcExtension": 100,
+    "crawler.extensions.report.RunReport": 900,
+}
+ITEM_PIPELINES = {
+    "pipelines.stages.ExtractionPipeline": 100,
+    "pipelines.stages.ArticleWriterPipeline": 800,
+}
+
+# newsarchive
+NEWSARCHIVE_DATA_DIR = "data"
+NEWSARCHIVE_RUN_ID = ""  # set once per crawl (NewsSpider.update_settings) when empty
+NEWSARCHIVE_SITES = []  # site names; empty: every configured site
+NEWSARCHIVE_SITES_FILES = []  # extra site config files or directories
+NEWSARCHIVE_DELAY_SCALE = 1.0  # multiplies every site's download_delay
+
+WARC_ENABLED = True
+WARC_PREFIX = "newsarchive"
+WARC_MAX_SIZE = 1_000_000_000
+WARC_OPERATOR = ""
+
+PROXY_ENABLED = True
+PROXY_URL = ""  # send every request through this HTTP proxy (fixtures, replay)
+
+EXTRACT_ENABLED = True
+WRITER_ENABLED = True
+REPORT_ENABLED = True

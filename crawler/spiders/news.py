@@ -1,0 +1,246 @@
+"""The one generic news spider: it navigates every configured site and extracts nothing.
+
+Listings, feeds (RSS 2.0, RSS 1.0/RDF, Atom) and sitemaps (including Google News sitemaps and
+sitemaps announced in robots.txt) lead to article pages; article pages become :class:`Page`
+items for the pipeline. Which sites to crawl and how gently is data: ``crawler/sites/*.toml``
+plus any files in ``NEWSARCHIVE_SITES_FILES``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urldefrag
+
+import scrapy
+from lxml import etree
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from archive.layout import new_run_id
+from crawler.siteconfig import SiteConfig, load_sites
+from pipelines.article import Page
+
+logger = logging.getLogger(__name__)
+
+# Feeds are parsed without entities or network access: a feed is untrusted input.
+_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
+_HTML_TYPES = (b"text/html", b"application/xhtml")
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(self, sites: dict[str, SiteConfig] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sites = sites if sites is not None else load_sites()
+        self.allowed_domains = sorted({h for s in self.sites.values() for h in s.hosts})
+        self._articles_seen: dict[str, set[str]] = {name: set() for name in self.sites}
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Per-site politeness as Scrapy download slots, and one run id for every component."""
+        super().update_settings(settings)
+        sites = _sites_from_settings(settings)
+        scale = settings.getfloat("NEWSARCHIVE_DELAY_SCALE", 1.0)
+        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
+        for site in sites.values():
+            for host in site.hosts:
+                slots.setdefault(
+                    host, {"concurrency": site.concurrency, "delay": site.download_delay * scale}
+                )
+        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
+        if not settings.get("NEWSARCHIVE_RUN_ID"):
+            settings.set("NEWSARCHIVE_RUN_ID", new_run_id(), priority="spider")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        kwargs.setdefault("sites", _sites_from_settings(crawler.settings))
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, cls)
+        return spider
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for site in self.sites.values():
+            for url in site.listings:
+                yield self._request(url, site, self.parse_listing, kind="listing", depth=0)
+            for url in site.feeds:
+                yield self._request(url, site, self.parse_feed, kind="feed")
+            for url in site.sitemaps:
+                yield self._request(url, site, self.parse_sitemap, kind="sitemap")
+
+    # Callbacks -----------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
+        site = self._site(response)
+        depth = response.meta.get("listing_depth", 0)
+        if not _is_html(response):
+            self._count(site, "skipped/not_html")
+            return
+        hrefs = response.css("a::attr(href)").getall()
+        yield from self._follow(site, (response.urljoin(h.strip()) for h in hrefs), depth)
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        site = self._site(response)
+        links = list(feed_links(response.body))
+        if not links:
+            self._count(site, "skipped/empty_feed")
+            logger.warning("no entries in feed %s", response.url)
+        yield from self._follow(site, (response.urljoin(u) for u in links), depth=None)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        site = self._site(response)
+        if response.url.endswith("/robots.txt"):
+            for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+                yield self._request(url, site, self.parse_sitemap, kind="sitemap")
+            return
+        body = _sitemap_body(response)
+        if body is None:
+            self._count(site, "skipped/bad_sitemap")
+            logger.warning("not a sitemap: %s", response.url)
+            return
+        sitemap = Sitemap(body)
+        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        if sitemap.type == "sitemapindex":
+            for url in locs:
+                yield self._request(url, site, self.parse_sitemap, kind="sitemap")
+        else:
+            yield from self._follow(site, locs, depth=None)
+
+    def parse_article(self, response: Response) -> Iterator[Page]:
+        site = self._site(response)
+        if not _is_html(response):
+            self._count(site, "skipped/not_html")
+            logger.warning("article URL is not HTML, skipped: %s", response.url)
+            return
+        self._count(site, "articles_fetched")
+        warc = response.meta.get("warc")
+        yield Page(
+            url=response.url,
+            site=site.name,
+            body=response.body,
+            content_type=_header(response, b"Content-Type"),
+            status=response.status,
+            fetched=response.meta.get("fetched") or datetime.now(timezone.utc).isoformat(),
+            warc_filename=warc.filename if warc else None,
+            warc_offset=warc.offset if warc else None,
+            warc_record_id=warc.record_id if warc else None,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        site = self.sites.get(request.meta.get("site", ""))
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"http_{status}"
+        else:
+            reason = failure.type.__name__ if failure.type else "Error"
+        if site is not None:
+            self._count(site, f"failed/{reason}")
+        logger.warning("%s failed (%s): %s", request.url, reason, failure.getErrorMessage())
+
+    # Helpers -------------------------------------------------------------------------------
+
+    def _follow(
+        self, site: SiteConfig, urls: Iterable[str], depth: int | None
+    ) -> Iterator[scrapy.Request]:
+        seen_here: set[str] = set()
+        for raw in urls:
+            url = urldefrag(raw)[0]
+            if url in seen_here or not url.startswith(("http://", "https://")):
+                continue
+            seen_here.add(url)
+            if site.is_article(url):
+                seen = self._articles_seen[site.name]
+                if url in seen:
+                    continue
+                if site.max_articles and len(seen) >= site.max_articles:
+                    self._count(site, "skipped/max_articles")
+                    continue
+                seen.add(url)
+                yield self._request(url, site, self.parse_article, kind="article")
+            elif depth is not None and depth < site.listing_depth and site.is_listing(url):
+                yield self._request(url, site, self.parse_listing, kind="listing", depth=depth + 1)
+
+    def _request(
+        self, url: str, site: SiteConfig, callback: Callable[..., Any], kind: str,
+        depth: int = 0,
+    ) -> scrapy.Request:
+        self._count(site, f"requests/{kind}")
+        return scrapy.Request(
+            url,
+            callback=callback,
+            errback=self.on_error,
+            meta={"site": site.name, "kind": kind, "listing_depth": depth},
+            # Articles first: a crawl cut short should have archived articles, not listings.
+            priority=10 if kind == "article" else 0,
+        )
+
+    def _site(self, response: Response) -> SiteConfig:
+        return self.sites[response.meta["site"]]
+
+    def _count(self, site: SiteConfig, key: str) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"site/{site.name}/{key}")
+
+
+def feed_links(body: bytes) -> Iterator[str]:
+    """Entry links of an RSS 2.0, RSS 1.0 (RDF) or Atom feed; nothing for anything else."""
+    try:
+        root = etree.fromstring(body, parser=_XML_PARSER)
+    except (etree.XMLSyntaxError, ValueError):
+        return
+    if root is None:
+        return
+    for entry in root.iter("{*}item", "{*}entry"):
+        link = None
+        for child in entry.iterchildren("{*}link"):
+            href = child.get("href")
+            if href and child.get("rel", "alternate") == "alternate":
+                link = href
+                break
+            if child.text and child.text.strip():
+                link = child.text.strip()
+                break
+        link = link or entry.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
+        if link:
+            yield link
+
+
+def _sitemap_body(response: Response) -> bytes | None:
+    body = response.body
+    if body[:2] == b"\x1f\x8b":
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
+                body = fh.read(MAX_SITEMAP_BYTES + 1)
+        except (OSError, EOFError):
+            return None
+        if len(body) > MAX_SITEMAP_BYTES:
+            return None
+    return body if b"<urlset" in body[:2000] or b"<sitemapindex" in body[:2000] else None
+
+
+def _is_html(response: Response) -> bool:
+    content_type = response.headers.get(b"Content-Type") or b""
+    return not content_type or any(t in content_type.lower() for t in _HTML_TYPES)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
+def _sites_from_settings(settings: BaseSettings) -> dict[str, SiteConfig]:
+    return load_sites(
+        settings.getlist("NEWSARCHIVE_SITES_FILES"), settings.getlist("NEWSARCHIVE_SITES")
+    )
+

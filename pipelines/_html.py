@@ -1,0 +1,80 @@
+"""HTML helpers shared by the extraction modules: decoding, parsing, and text of elements."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import lxml.html
+from lxml import etree
+from w3lib.encoding import html_to_unicode
+
+_WS = re.compile(r"\s+")
+# lxml refuses str input with an XML encoding declaration; it is meaningless once decoded.
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def decode(html: bytes | str, content_type: str | None = None) -> str:
+    """Decode a page the way browsers do: BOM, then HTTP charset, then <meta>, then a guess."""
+    if isinstance(html, str):
+        return html
+    _, text = html_to_unicode(content_type, html)
+    return text
+
+
+def parse(html: bytes | str, content_type: str | None = None) -> lxml.html.HtmlElement:
+    """Parse a whole page into an lxml tree; never raises on garbage, returns an empty document."""
+    text = _XML_DECL.sub("", decode(html, content_type).replace("\x00", ""))
+    try:
+        root = lxml.html.document_fromstring(text or "<html></html>")
+    except (etree.ParserError, ValueError):
+        root = lxml.html.document_fromstring("<html></html>")
+    return root
+
+
+def clean_space(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def text_of(element: lxml.html.HtmlElement) -> str:
+    """All text of an element with whitespace collapsed."""
+    return clean_space(element.text_content())
+
+
+def json_ld(root: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
+    """Every JSON-LD object on the page, with ``@graph`` and lists flattened."""
+    for script in root.iterfind('.//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text or "", strict=False)
+        except ValueError:
+            continue
+        yield from _flatten(data)
+
+
+def _flatten(data: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten(item)
+    elif isinstance(data, dict):
+        yield data
+        graph = data.get("@graph")
+        if graph is not None:
+            yield from _flatten(graph)
+
+
+def ld_types(obj: dict[str, Any]) -> set[str]:
+    value = obj.get("@type", ())
+    return {value} if isinstance(value, str) else {v for v in value if isinstance(v, str)}
+
+
+ARTICLE_TYPES = frozenset({
+    "Article", "NewsArticle", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
+    "OpinionNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting", "TechArticle", "Report",
+})
+
+
+def ld_article(root: lxml.html.HtmlElement) -> dict[str, Any] | None:
+    """The page's JSON-LD article object, if it has one."""
+    return next((o for o in json_ld(root) if ld_types(o) & ARTICLE_TYPES), None)

@@ -1,0 +1,50 @@
+"""The items that flow through the pipeline: a fetched page, and the article extracted from it."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Page:
+    """An article page as fetched, before extraction.
+
+    The spider yields these; the extraction stage turns each into an :class:`Article`. The body is
+    the decoded-transfer, decompressed payload Scrapy hands to callbacks; the WARC holds the bytes
+    as received.
+    """
+
+    url: str
+    site: str
+    body: bytes
+    content_type: str | None = None
+    status: int = 200
+    fetched: str | None = None  # ISO 8601, UTC
+    warc_filename: str | None = None
+    warc_offset: int | None = None
+    warc_record_id: str | None = None
+
+
+@dataclass
+class Article:
+    """The clean article and its metadata, as written to articles.jsonl and the text files."""
+
+    url: str
+    canonical_url: str | None = None
+    site: str | None = None
+    title: str | None = None
+    text: str = ""
+    published: str | None = None  # ISO 8601; date only when the page gives no time
+    authors: list[str] = field(default_factory=list)
+    language: str = "und"
+    word_count: int = 0
+    sha256: str = ""
+    fetched: str | None = None
+    warc_filename: str | None = None
+    warc_offset: int | None = None
+    warc_record_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
