@@ -13,17 +13,18 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 _SLUG_MAX = 80
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def new_run_id(moment: datetime | None = None) -> str:
-    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 @dataclass(frozen=True)
@@ -62,9 +63,8 @@ class RunLayout:
 
     def text_path(self, site: str | None, day: str | None, url: str) -> Path:
         """A file name for an article's text that nothing in the URL can subvert."""
-        return self.text_dir / safe_name(site or "unknown") / (day or "undated") / (
-            article_file_name(url)
-        )
+        folder = day if day and _DAY.match(day) else "undated"
+        return self.text_dir / safe_name(site or "unknown") / folder / article_file_name(url)
 
 
 def article_file_name(url: str) -> str:

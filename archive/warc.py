@@ -17,7 +17,7 @@ import socket
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -75,7 +75,7 @@ class HttpResponse:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_record_id() -> str:
@@ -84,7 +84,7 @@ def new_record_id() -> str:
 
 def warc_date(moment: datetime) -> str:
     """WARC/1.1 date: UTC with microseconds (the spec allows fractional seconds)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class RollingWarcWriter:
@@ -222,7 +222,7 @@ class RollingWarcWriter:
         if self._fh is not None and self._path is not None:
             return self._fh, self._path
         self.directory.mkdir(parents=True, exist_ok=True)
-        stamp = self.clock().astimezone(timezone.utc).strftime("%Y%m%d%H%M%S%f")[:17]
+        stamp = self.clock().astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
         while True:
             self._serial += 1
             name = f"{self.prefix}-{stamp}-{self._serial:05d}.warc.gz"

@@ -11,7 +11,7 @@ import email.utils
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 
 MONTHS = {
     name: number
@@ -51,7 +51,7 @@ class Instant:
         moment = datetime.combine(self.day, self.clock or time(0))
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=_EARLIEST_ZONE)
-        return moment.astimezone(timezone.utc)
+        return moment.astimezone(UTC)
 
     def with_zone(self, zone: tzinfo | None) -> Instant:
         if self.clock is None or self.clock.tzinfo is not None or zone is None:
@@ -121,7 +121,7 @@ def _zone(text: str | None) -> timezone | None:
     if not text:
         return None
     if text == "Z":
-        return timezone.utc
+        return UTC
     sign = -1 if text[0] == "-" else 1
     digits = text[1:].replace(":", "")
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))

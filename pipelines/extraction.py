@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pipelines import language, metadata
 from pipelines._html import parse
@@ -35,7 +35,7 @@ def extract(
     supplies the year of year-less datelines.
     """
     rules = rules or GENERIC_RULES
-    reference = fetched or datetime.now(timezone.utc)
+    reference = fetched or datetime.now(UTC)
     root = parse(html, content_type)
     # Metadata first: body extraction prunes the tree it works on.
     title = metadata.title(root, rules)
@@ -55,5 +55,5 @@ def extract(
         language=language.detect(text, declared),
         word_count=len(_WORD.findall(text)),
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        fetched=fetched.astimezone(timezone.utc).isoformat() if fetched else None,
+        fetched=fetched.astimezone(UTC).isoformat() if fetched else None,
     )

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import XPathError
 
@@ -38,13 +39,19 @@ def select(root: lxml.html.HtmlElement, selector: str) -> list[Any]:
     own_text = selector.endswith("::text")
     css = selector.removesuffix("::text")
     try:
-        found = CSSSelector(css)(root)
+        result = CSSSelector(css)(root)
     except (XPathError, ValueError, SyntaxError) as exc:
         logger.warning("bad CSS selector %r in site rules: %s", selector, exc)
         return []
+    found = [e for e in result if isinstance(e, etree._Element)] if isinstance(result, list) else []
     if own_text:
-        return [clean_space("".join(el.xpath("text()"))) for el in found]
-    return list(found)
+        return [_own_text(e) for e in found]
+    return found
+
+
+def _own_text(element: etree._Element) -> str:
+    """The element's text without its children's, e.g. "Xinhua |" of "Xinhua | <b>...</b>"."""
+    return clean_space((element.text or "") + "".join(c.tail or "" for c in element))
 
 
 def selected_text(root: lxml.html.HtmlElement, selector: str) -> Iterator[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta, timezone
 from typing import Any
 
 
@@ -71,7 +71,7 @@ def parse_utc_offset(value: str) -> timezone:
     if not match:
         raise RulesError(f"timezone {value!r} is not a UTC offset like '+09:00'")
     if match.group(1) is None:
-        return timezone.utc
+        return UTC
     sign = -1 if match.group(1) == "-" else 1
     return timezone(sign * timedelta(hours=int(match.group(2)), minutes=int(match.group(3))))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
-import importlib.util
 import json
 import socket
 import ssl
@@ -20,31 +19,12 @@ import textwrap
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-
-def _load_server_module() -> ModuleType:
-    """Load tests/fixtures/server.py by path: it is meant to be run as a
-    script and tests/ is not a package, so it is not importable by name."""
-    path = Path(__file__).parent / "fixtures" / "server.py"
-    spec = importlib.util.spec_from_file_location("newsarchive_fixture_server", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-if TYPE_CHECKING:  # mypy sees tests/fixtures/server.py as module "server"
-    import server as server_module
-    from server import FixtureServer, transfer_mode
-else:
-    server_module = _load_server_module()
-    FixtureServer = server_module.FixtureServer
-    transfer_mode = server_module.transfer_mode
+from tests.fixtures import server as server_module
+from tests.fixtures.server import FixtureServer, transfer_mode
 
 HTTP_HOST = "www.kcna.kp"
 HTTPS_HOST = "www.dw.com"

@@ -12,7 +12,7 @@ import gzip
 import io
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urldefrag
 
@@ -130,7 +130,7 @@ class NewsSpider(scrapy.Spider):
             body=response.body,
             content_type=_header(response, b"Content-Type"),
             status=response.status,
-            fetched=response.meta.get("fetched") or datetime.now(timezone.utc).isoformat(),
+            fetched=response.meta.get("fetched") or datetime.now(UTC).isoformat(),
             warc_filename=warc.filename if warc else None,
             warc_offset=warc.offset if warc else None,
             warc_record_id=warc.record_id if warc else None,
@@ -139,9 +139,8 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         site = self.sites.get(request.meta.get("site", ""))
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            reason = f"http_{status}"
+        if isinstance(failure.value, HttpError):
+            reason = f"http_{failure.value.response.status}"
         else:
             reason = failure.type.__name__ if failure.type else "Error"
         if site is not None:

@@ -1,0 +1,79 @@
+"""Shared fixtures: the fixture web server and one crawl of all five fixture sites through it.
+
+The crawl runs once per test session, in a subprocess (Twisted's reactor can't be restarted in
+the pytest process), with the real site configs and the real Scrapy downloader; only the proxy
+differs from a real run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fixtures.server import FixtureServer
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WEB_ROOT = FIXTURES / "web"
+EXPECTED = FIXTURES / "expected"
+SITES = ("kcna", "chinadaily", "vietnamnews", "dw", "cgtn")
+
+
+@dataclass
+class Crawl:
+    data_dir: Path
+    run_dir: Path
+    server_log: list[dict[str, Any]]
+    report: dict[str, Any]
+    articles: list[dict[str, Any]]
+    returncode: int
+    output: str
+
+
+def expected(site: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((EXPECTED / f"{site}.json").read_text(encoding="utf-8"))
+    return data
+
+
+@pytest.fixture(scope="session")
+def fixture_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FixtureServer, Path]]:
+    log = tmp_path_factory.mktemp("server") / "sent.jsonl"
+    with FixtureServer(WEB_ROOT, log) as server:
+        yield server, log
+
+
+@pytest.fixture(scope="session")
+def crawl(
+    fixture_server: tuple[FixtureServer, Path], tmp_path_factory: pytest.TempPathFactory
+) -> Crawl:
+    server, log = fixture_server
+    data_dir = tmp_path_factory.mktemp("data")
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "archive", "crawl", "--data", str(data_dir),
+            "--proxy", server.proxy, "--delay-scale", "0", "--run-id", "test-run",
+            "--set", "RETRY_TIMES=0", "--set", "WARC_MAX_SIZE=60000",
+        ],
+        capture_output=True, text=True, timeout=600,
+    )
+    run_dir = data_dir / "runs" / "test-run"
+    articles_path = run_dir / "articles.jsonl"
+    articles = [json.loads(line) for line in articles_path.read_text().splitlines()] if (
+        articles_path.exists()) else []
+    report_path = run_dir / "report.json"
+    assert report_path.exists(), result.stdout + result.stderr
+    return Crawl(
+        data_dir=data_dir,
+        run_dir=run_dir,
+        server_log=[json.loads(line) for line in log.read_text().splitlines()],
+        report=json.loads(report_path.read_text()),
+        articles=articles,
+        returncode=result.returncode,
+        output=result.stdout + result.stderr,
+    )

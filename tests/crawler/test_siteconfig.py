@@ -1,0 +1,93 @@
+"""Site configs are data: the built-in ones load, a user's file adds or overrides, errors are clear."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.siteconfig import SiteConfigError, load_site, load_sites, site_for_url
+
+MINIMAL = """
+name = "example"
+hosts = ["news.example.org"]
+[start]
+feeds = ["https://news.example.org/feed.xml"]
+[links]
+articles = ['^https://news\\.example\\.org/\\d{4}/[^/]+$']
+"""
+
+
+def test_builtin_sites_load() -> None:
+    sites = load_sites()
+    assert set(sites) == {"kcna", "chinadaily", "vietnamnews", "dw", "cgtn"}
+    for site in sites.values():
+        assert site.listings or site.feeds or site.sitemaps
+        assert site.download_delay > 0 and site.concurrency >= 1
+
+
+@pytest.mark.parametrize(
+    ("site", "article", "not_article"),
+    [
+        ("kcna", "http://www.kcna.kp/en/article/q/0c5ea8f4b8b2d17f.kcmsf",
+         "http://www.kcna.kp/en/category/articles/q/1ee9bdb7186944f765208f34ecfb5407.kcmsf"),
+        ("kcna", "http://www.kcna.kp/en/article/detail/0123456789abcdef0123456789abcdef",
+         "http://www.kcna.kp/en/article/detail/0123"),
+        ("chinadaily", "https://www.chinadaily.com.cn/a/201903/01/WS5c78c0f5a3106c65c34ec3a0.html",
+         "https://www.chinadaily.com.cn/world/asia_pacific"),
+        ("vietnamnews", "https://vietnamnews.vn/politics-laws/503456/trump-tells-kim.html",
+         "https://vietnamnews.vn/politics-laws"),
+        ("dw", "https://www.dw.com/en/kim-trump-meet-in-vietnam/a-47712345",
+         "https://www.dw.com/en/top-stories/s-9097"),
+        ("cgtn", "https://news.cgtn.com/news/2019-03-01/Trump-Kim-summit-ends-Ei8Ag4ybS0/index.html",
+         "https://www.cgtn.com/world"),
+    ],
+)
+def test_article_patterns(site: str, article: str, not_article: str) -> None:
+    config = load_sites()[site]
+    assert config.is_article(article)
+    assert not config.is_article(not_article)
+
+
+def test_user_file_adds_a_site_without_code(tmp_path: Path) -> None:
+    path = tmp_path / "example.toml"
+    path.write_text(MINIMAL)
+    sites = load_sites([path])
+    assert "example" in sites and "kcna" in sites
+    assert site_for_url(sites, "https://news.example.org/2026/x").name == "example"  # type: ignore[union-attr]
+    assert load_sites([tmp_path], ["example"]).keys() == {"example"}
+
+
+def test_user_file_overrides_builtin(tmp_path: Path) -> None:
+    path = tmp_path / "dw.toml"
+    path.write_text(MINIMAL.replace('"example"', '"dw"'))
+    assert load_sites([path])["dw"].hosts == ("news.example.org",)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('name = "example"', 'name = "Bad Name"'), "needs a name"),
+        (("articles = [", "nothing = ["), "articles needs at least one pattern"),
+        (("\\d{4}", "(unclosed"), "bad regular expression"),
+        (("[start]", "[start]\nlistings = 3"), "must be a list of strings"),
+        (('hosts = ["news.example.org"]', "hosts = []"), "at least one host"),
+        (("[links]", "[extract]\nbodyy = ['x']\n[links]"), "unknown keys in \\[extract\\]"),
+        (("[links]", "x = = 1\n[links]"), "not valid TOML"),
+    ],
+)
+def test_bad_configs_say_what_is_wrong(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(MINIMAL.replace(*change))
+    with pytest.raises(SiteConfigError, match=message):
+        load_site(path)
+
+
+def test_unknown_site_name_lists_the_configured_ones() -> None:
+    with pytest.raises(SiteConfigError, match=r"unknown site.*configured: cgtn, chinadaily"):
+        load_sites(names=["nosuch"])
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(SiteConfigError, match="cannot read site config"):
+        load_site(tmp_path / "missing.toml")
