@@ -71,6 +71,26 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     return report
 
 
+_REASONS = {
+    "CannotResolveHostError": "host name not found (no network, or DNS down)",
+    "DNSLookupError": "host name not found (no network, or DNS down)",
+    "DownloadConnectionRefusedError": "connection refused",
+    "ConnectionRefusedError": "connection refused",
+    "DownloadTimeoutError": "timed out",
+    "TimeoutError": "timed out",
+    "TCPTimedOutError": "timed out",
+    "no_body": "no article text found",
+}
+
+
+def explain(reason: str) -> str:
+    """``DNSLookupError`` -> ``host name not found (...) [DNSLookupError]``, for the summary."""
+    if reason.startswith("http_"):
+        return f"HTTP {reason[5:]}"
+    plain = _REASONS.get(reason)
+    return f"{plain} [{reason}]" if plain else reason
+
+
 def summary_lines(report: Mapping[str, Any]) -> Iterator[str]:
     """A human summary: per site, what was archived and what failed, and why."""
     yield f"run {report['run_id']}: {report.get('finish_reason') or 'unfinished'}"
@@ -80,7 +100,7 @@ def summary_lines(report: Mapping[str, Any]) -> Iterator[str]:
         requests = sum(site["requests"].values())
         line = f"  {name:<12} {site['status']:<6} {site['articles']} articles from {requests} requests"
         if site["failed"]:
-            reasons = ", ".join(f"{k}: {v}" for k, v in sorted(site["failed"].items()))
+            reasons = ", ".join(f"{v} {explain(k)}" for k, v in sorted(site["failed"].items()))
             line += f"; failed: {reasons}"
         yield line
     archive = report["archive"]

@@ -12,7 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urldefrag, urlsplit
+
+from w3lib.url import url_query_cleaner
 
 from pipelines.rules import ExtractionRules, RulesError
 
@@ -40,8 +42,16 @@ class SiteConfig:
     listing_patterns: tuple[re.Pattern[str], ...]
     listing_depth: int
     max_articles: int
+    strip_params: tuple[str, ...]
     rules: ExtractionRules
     source: Path | None = None
+
+    def clean_url(self, url: str) -> str:
+        """The URL without its fragment and the site's tracking parameters."""
+        url = urldefrag(url)[0]
+        if self.strip_params and "?" in url:
+            url = url_query_cleaner(url, self.strip_params, remove=True, keep_fragments=False)
+        return url
 
     def is_article(self, url: str) -> bool:
         return any(p.search(url) for p in self.article_patterns)
@@ -112,6 +122,7 @@ class SiteConfig:
             ),
             listing_depth=int(links.get("listing_depth", 1)),
             max_articles=int(links.get("max_articles", 0)),
+            strip_params=_list(links, "strip_params"),
             rules=rules,
             source=source,
         )

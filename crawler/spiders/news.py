@@ -14,11 +14,11 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urldefrag
 
 import scrapy
 from lxml import etree
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -139,6 +139,12 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = failure.request  # type: ignore[attr-defined]
         site = self.sites.get(request.meta.get("site", ""))
+        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
+            # Refused by robots.txt (or another middleware): a choice, not a failure.
+            if site is not None:
+                self._count(site, "skipped/ignored")
+            logger.info("%s not fetched: %s", request.url, failure.getErrorMessage())
+            return
         if isinstance(failure.value, HttpError):
             reason = f"http_{failure.value.response.status}"
         else:
@@ -154,7 +160,7 @@ class NewsSpider(scrapy.Spider):
     ) -> Iterator[scrapy.Request]:
         seen_here: set[str] = set()
         for raw in urls:
-            url = urldefrag(raw)[0]
+            url = site.clean_url(raw)
             if url in seen_here or not url.startswith(("http://", "https://")):
                 continue
             seen_here.add(url)
