@@ -19,6 +19,8 @@ REDIRECT_MAX_TIMES = 10
 LOG_LEVEL = "INFO"
 
 DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 100,
     "crawler.middlewares.proxy.FixedProxyMiddleware": 740,
 }
 EXTENSIONS = {

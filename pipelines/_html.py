@@ -14,6 +14,9 @@ from w3lib.encoding import html_to_unicode
 _WS = re.compile(r"\s+")
 # lxml refuses str input with an XML encoding declaration; it is meaningless once decoded.
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Characters libxml2 refuses in text: C0 controls but tab/newline/return, non-characters and
+# lone surrogates. Garbled or binary pages are full of them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def decode(html: bytes | str, content_type: str | None = None) -> str:
@@ -26,7 +29,7 @@ def decode(html: bytes | str, content_type: str | None = None) -> str:
 
 def parse(html: bytes | str, content_type: str | None = None) -> lxml.html.HtmlElement:
     """Parse a whole page into an lxml tree; never raises on garbage, returns an empty document."""
-    text = _XML_DECL.sub("", decode(html, content_type).replace("\x00", ""))
+    text = _NOT_XML.sub("", _XML_DECL.sub("", decode(html, content_type)))
     try:
         root = lxml.html.document_fromstring(text or "<html></html>")
     except (etree.ParserError, ValueError):

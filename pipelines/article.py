@@ -18,7 +18,7 @@ class Page:
 
     url: str
     site: str
-    body: bytes
+    body: bytes = field(repr=False)  # logs of dropped items must not dump whole pages
     content_type: str | None = None
     status: int = 200
     fetched: str | None = None  # ISO 8601, UTC

@@ -183,10 +183,16 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
         seen.add(text)
         if any(p.search(text) for p in patterns):
             continue
-        if _is_link_only(block):
+        if _is_link_only(block) or _is_garbled(text):
             continue
         kept.append(text)
     return kept
+
+
+def _is_garbled(text: str) -> bool:
+    """Undecodable bytes (U+FFFD) or symbols throughout: binary data or a wrong charset."""
+    bad = sum(1 for c in text if c == "\ufffd" or (not c.isprintable() and not c.isspace()))
+    return bad > 0.05 * len(text)
 
 
 def _is_link_only(block: _Block) -> bool:

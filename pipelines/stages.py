@@ -46,6 +46,7 @@ class ExtractionPipeline:
             )
         except Exception as exc:  # a bad page must never stop the crawl: count it, drop it
             self.stats.inc_value(f"extraction/failed/{type(exc).__name__}")
+            self.stats.inc_value(f"site/{item.site}/failed/extraction_error")
             logger.exception("extraction failed for %s", item.url)
             raise DropItem(f"extraction failed for {item.url}: {exc}") from exc
         if not article.text:

@@ -157,3 +157,13 @@ def test_non_article_pages_are_archived_without_text(crawl: Crawl) -> None:
     assert any(u.endswith("/robots.txt") for u in listings)
     assert any("rss" in u or "sitemap" in u for u in listings)
     assert len(listings) >= 5 + len(SITES)
+
+
+@pytest.mark.parametrize("site", SITES)
+def test_unreadable_pages_are_archived_counted_and_skipped(crawl: Crawl, site: str) -> None:
+    """A video page with no text, a page of random bytes: archived, counted, never fatal."""
+    unreadable = expected(site)["unreadable_urls"]
+    archived = {r.rec_headers["WARC-Target-URI"] for _, r, _ in records(crawl) if r.rec_type == "response"}
+    assert set(unreadable) <= archived
+    assert not set(unreadable) & {a["url"] for a in crawl.articles}
+    assert crawl.report["sites"][site]["failed"].get("no_body", 0) == len(unreadable)

@@ -100,7 +100,7 @@ class NewsSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         site = self._site(response)
         if response.url.endswith("/robots.txt"):
-            for url in sitemap_urls_from_robots(response.text, base_url=response.url):
+            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
                 yield self._request(url, site, self.parse_sitemap, kind="sitemap")
             return
         body = _sitemap_body(response)
