@@ -1,17 +1,20 @@
 """The article body: find it, prune what is not article, and turn it into paragraphs.
 
-The site's ``body`` selectors are tried first; without them (or when they find nothing)
-readability-lxml picks the main content. Either way the same pruning applies: site ``drop``
-selectors, generic boilerplate (captions, share bars, related-link lists), paragraphs that are
-only a link, credit lines, and the site's ``drop_text`` patterns.
+The site's ``body`` selectors are tried first. Without them (or when they find nothing) the main
+content is found by scoring paragraphs and crediting their containers, as readability does, but
+on the tree already parsed and in one pass over it; readability-lxml itself is the fallback when
+that finds nothing. Either way the same pruning applies: site ``drop`` selectors, generic page
+furniture (captions, share bars, related-link lists, hidden elements), paragraphs that are only
+a link, credit lines, and the site's ``drop_text`` patterns.
+
+The tree is modified in place: callers read metadata first.
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import lxml.html
@@ -29,34 +32,62 @@ BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
     "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table",
-    "tbody", "td", "tfoot", "th", "thead", "tr", "ul", "br",
+    "tbody", "tfoot", "thead", "tr", "ul", "br",
 })
+CELL_TAGS = frozenset({"td", "th"})
 SKIP_TAGS = frozenset({
     "script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
     "input", "object", "embed", "video", "audio", "canvas", "map", "figure", "figcaption",
-    "nav", "form", "head", "title", "meta", "link",
+    "nav", "head", "title", "meta", "link", "aside", "footer", "label", "option", "dialog",
 })
-# Class/id words that mark page furniture rather than article text.
-_FURNITURE = re.compile(
-    r"(?:^|[\s_-])(?:caption|credits?|share|sharing|social|related|newsletter|promo|advert"
-    r"|advertisement|ads?|breadcrumbs?|comments?|subscribe|signup|sidebar|toolbar|print"
-    r"|read-?more|more-?from|outbrain|taboola|disqus|cookie|skip|sr-only|visually-hidden)"
-    r"(?:$|[\s_-])",
+# Page furniture, by words in class or id. Long words match anywhere ("newsCaption"); short
+# ones only as whole tokens ("ad", not "header").
+_FURNITURE_ANYWHERE = re.compile(
+    r"caption|credit|breadcrumb|newsletter|social|share|sharing|related|promo|advert|sponsor"
+    r"|comment|cookie|subscri|signup|sign-up|outbrain|taboola|disqus|sr-only|visually-?hidden"
+    r"|screen-?reader|read-?more|more-?from|recommend|trending|most-?(?:read|popular|viewed)"
+    r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link",
     re.I,
 )
+_FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip|hidden)(?:$|[\s_-])", re.I)
+# Words that mark the article itself: they save an element from the furniture rules.
+_CONTENT = re.compile(r"article-?body|story-?body|post-?body|entry-content|main-content|articleBody", re.I)
+# Readability's "unlikely candidates", pruned before scoring; as whole words, so that
+# "PageBuilder-pageRow" is not a "pager".
+_UNLIKELY = re.compile(
+    r"(?<![a-z])(?:combx|comments?|community|disqus|extra|foot|footer|header|menu|remark|rss"
+    r"|shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager|popup|yom-remote"
+    r"|banner|masthead|navbar|breadcrumbs?|newsletter|cookie|related|recirc|trending|share|social)"
+    r"(?![a-z])",
+    re.I,
+)
+_MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post|text", re.I)
+# Readability's class weights: names that promise content, and names that promise the opposite.
+_POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story", re.I)
+_NEGATIVE = re.compile(
+    r"combx|comment|com-|contact|foot|footer|footnote|masthead|media|meta|outbrain|promo|related"
+    r"|scroll|shoutbox|sidebar|sponsor|shopping|tags|tool|widget|teaser|card",
+    re.I,
+)
+_SCORED_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "h2", "h3"})
+_CONTAINER_TAGS = frozenset({"div", "article", "section", "main", "td", "body", "form", "span"})
 # Lines that are credits or teasers on any site.
 GENERIC_DROP_TEXT = tuple(
     re.compile(p, re.I)
     for p in (
         r"^(?:read|see) (?:more|also)\s*:",
-        r"^(?:also read|related|recommended|more on this)\s*:",
+        r"^(?:also read|related|recommended|more on this|related articles?|related stories)\s*:?$",
+        r"^(?:also read|related|recommended)\s*:",
         r"\[(?:photo|image|picture)s?/[^\]]*\]\s*$",
         r"^(?:photo|image|picture)s?\s*(?:credit)?\s*:\s",
         r"(?:^|\s)/\s*[A-Z][\w.&]*\s+(?:photo|image)s?\s*$",
         r"[—–]\s*[A-Z][\w./& ]{1,40}\s+photos?\s*$",
+        r"^advertisement$",
+        r"^(?:share|share this|share this article|print|email)$",
     )
 )
 _LINK_ONLY_MAX_WORDS = 30
+_MIN_PARAGRAPH_CHARS = 25
 
 
 @dataclass
@@ -69,10 +100,13 @@ def body_paragraphs(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list
     """The article's paragraphs (subheads included), boilerplate removed."""
     containers = _site_containers(root, rules)
     if not containers:
-        containers = _readability_containers(root)
+        # Before scoring only what is surely not article goes; page furniture is pruned from
+        # the chosen content, where a wrapper's odd class name can't cost the whole article.
+        _prune(root, rules, _unlikely)
+        containers = main_content(root) or _readability_containers(root)
     blocks: list[_Block] = []
     for container in containers:
-        _prune(container, rules)
+        _prune(container, rules, _furniture)
         blocks.extend(_blocks(container))
     return _filter(blocks, rules)
 
@@ -80,20 +114,102 @@ def body_paragraphs(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list
 def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list[etree._Element]:
     for selector in rules.body:
         found = [e for e in select(root, selector) if not isinstance(e, str)]
+        ids = {id(e) for e in found}
         # Drop containers nested in another match so no text is read twice.
-        outer = [e for e in found if not any(o is not e and _contains(o, e) for o in found)]
+        outer = [e for e in found if not any(id(a) in ids for a in e.iterancestors())]
         if any(clean_space(e.text_content()) for e in outer):
-            return [copy.deepcopy(e) for e in outer]
+            return outer
     return []
 
 
-def _contains(ancestor: etree._Element, element: etree._Element) -> bool:
-    return any(a is ancestor for a in element.iterancestors())
+def main_content(root: etree._Element) -> list[etree._Element]:
+    """The element (and like siblings) holding most of the page's paragraph text."""
+    scores: dict[etree._Element, float] = {}  # readability's: parent full, grandparent half
+    mass: dict[etree._Element, float] = {}  # every paragraph's score, to every ancestor
+    for element in root.iter(*_SCORED_TAGS, "div"):
+        text = _paragraph_text(element)
+        if len(text) < _MIN_PARAGRAPH_CHARS:
+            continue
+        score = 1 + text.count(",") + text.count("，") + min(len(text) // 100, 3)
+        for level, ancestor in enumerate(element.iterancestors()):
+            if level < 2:
+                scores[ancestor] = scores.get(ancestor, 0) + score / (level + 1)
+            mass[ancestor] = mass.get(ancestor, 0) + score
+    if not scores:
+        return []
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
+    best, best_score = max(
+        ((e, (s + _class_weight(e)) * (1 - _link_density(e))) for e, s in ranked),
+        key=lambda item: item[1],
+    )
+    best = _widen(best, mass)
+    parent = best.getparent()
+    if parent is None or best.tag == "body":
+        return [best]
+    threshold = max(10.0, best_score * 0.2)
+    return [
+        sibling for sibling in parent
+        if sibling is best
+        or (isinstance(sibling.tag, str) and _worth_adding(sibling, scores, threshold))
+    ]
+
+
+def _widen(best: etree._Element, mass: dict[etree._Element, float]) -> etree._Element:
+    """Climb to an ancestor while it holds clearly more paragraph text and few links.
+
+    An article split into several columns or sections scores each part on its own; the
+    ancestor holding them all is the article.
+    """
+    current = best
+    for ancestor in best.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            break
+        if mass.get(ancestor, 0) >= 1.4 * mass.get(current, 0) and _link_density(ancestor) < 0.3:
+            current = ancestor
+        elif mass.get(ancestor, 0) > 1.05 * mass.get(current, 0):
+            break
+    return current
+
+
+def _class_weight(element: etree._Element) -> float:
+    marker = f"{element.get('class', '')} {element.get('id', '')}"
+    weight = 0.0
+    if _NEGATIVE.search(marker):
+        weight -= 25
+    if _POSITIVE.search(marker):
+        weight += 25
+    return weight
+
+
+def _worth_adding(sibling: etree._Element, scores: dict[etree._Element, float], threshold: float) -> bool:
+    if scores.get(sibling, 0) * (1 - _link_density(sibling)) >= threshold:
+        return True
+    if sibling.tag != "p":
+        return False
+    text = clean_space(sibling.text_content())
+    density = _link_density(sibling)
+    return (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0
+                                                   and bool(re.search(r"\.( |$)", text)))
+
+
+def _paragraph_text(element: etree._Element) -> str:
+    """A paragraph's text; for a div, only its own text (its children are scored themselves)."""
+    if element.tag != "div":
+        return clean_space(element.text_content())
+    return clean_space((element.text or "") + "".join(c.tail or "" for c in element))
+
+
+def _link_density(element: etree._Element) -> float:
+    total = len(clean_space(element.text_content()))
+    if not total:
+        return 1.0
+    linked = sum(len(clean_space(a.text_content())) for a in element.iter("a"))
+    return min(linked / total, 1.0)
 
 
 def _readability_containers(root: lxml.html.HtmlElement) -> list[etree._Element]:
     try:
-        summary = Document(copy.deepcopy(root)).summary(html_partial=True)
+        summary = Document(root).summary(html_partial=True)
     except (Unparseable, ValueError, etree.ParserError) as exc:
         logger.debug("readability found no content: %s", exc)
         return []
@@ -102,20 +218,53 @@ def _readability_containers(root: lxml.html.HtmlElement) -> list[etree._Element]
     return [lxml.html.fragment_fromstring(summary, create_parent="div")]
 
 
-def _prune(container: etree._Element, rules: ExtractionRules) -> None:
-    doomed: list[etree._Element] = []
-    for selector in rules.drop:
-        doomed.extend(e for e in select(container, selector) if not isinstance(e, str))
+def _prune(
+    container: etree._Element, rules: ExtractionRules,
+    is_junk: Callable[[etree._Element, str], bool],
+) -> None:
+    doomed = [e for sel in rules.drop for e in select(container, sel) if not isinstance(e, str)]
+    total = len(clean_space(container.text_content()))
     for element in container.iter(etree.Element):
-        if element is container:
+        if element is container or not isinstance(element.tag, str):
             continue
-        marker = f"{element.get('class', '')} {element.get('id', '')}"
-        if marker.strip() and _FURNITURE.search(marker):
-            doomed.append(element)
-        elif element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        if element.tag in ("html", "body", "article", "main"):
+            continue
+        marker = f"{element.get('class', '')} {element.get('id', '')}".strip()
+        if is_junk(element, marker) and not _holds_the_text(element, total):
             doomed.append(element)
     for element in doomed:
         _remove(element)
+
+
+def _holds_the_text(element: etree._Element, total: int) -> bool:
+    """A wrapper with much of the text, little of it links: article, whatever its class says."""
+    text = len(clean_space(element.text_content()))
+    return text > 0.3 * total and text > 200 and _link_density(element) < 0.5
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    return (
+        element.get("hidden") is not None
+        or element.get("aria-hidden") == "true"
+        or "display:none" in (element.get("style") or "").replace(" ", "")
+    )
+
+
+def _unlikely(element: etree._Element, marker: str) -> bool:
+    if element.tag in SKIP_TAGS or _is_hidden(element):
+        return True
+    return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
+
+
+def _furniture(element: etree._Element, marker: str) -> bool:
+    if _is_hidden(element):
+        return True
+    if not marker or _CONTENT.search(marker):
+        return False
+    return bool(
+        _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)
+        or (_UNLIKELY.search(marker) and not _MAYBE.search(marker))
+    )
 
 
 def _remove(element: etree._Element) -> None:
@@ -133,7 +282,7 @@ def _remove(element: etree._Element) -> None:
 
 
 def _blocks(container: etree._Element) -> list[_Block]:
-    """Split a container into blocks of text at block-level elements."""
+    """Split a container into blocks of text at block-level elements; table rows are blocks."""
     blocks: list[_Block] = []
     parts: list[str] = []
     link_chars = 0
@@ -153,6 +302,8 @@ def _blocks(container: etree._Element) -> list[_Block]:
             block = tag in BLOCK_TAGS
             if block:
                 flush()
+            elif tag in CELL_TAGS:
+                parts.append(" ")
             link = in_link or tag == "a"
             if element.text:
                 parts.append(element.text)

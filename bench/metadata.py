@@ -1,0 +1,282 @@
+"""Metadata benchmark: our title, date, authors and language on real pages, against expectations.
+
+Usage (from the repository root):
+
+    .venv/bin/python bench/metadata.py REAL_HTML_DIR [--aeb AEB_DIR]
+
+REAL_HTML_DIR is the shared ``real-html`` folder: its README maps each page file to the page's
+URL, which picks the site rules (``crawler.siteconfig.site_for_url``). Expectations come from the
+files next to the pages: ``dw/fundus_DW.json`` (keyed by layout) for the three fundus DW pages and
+``*.metadata.json`` + ``*.expected.txt`` for China Daily; pages without them are reported with our
+values only, to be checked by eye. Each page gets a table of field, expected, ours, verdict, the
+body's first and last characters with a shingle F1, and the time taken by the metadata functions
+on the parsed tree (parsing not included).
+
+``--aeb AEB_DIR`` also times the metadata functions on the article-extraction-benchmark pages
+(``ground-truth.json`` + ``html/<id>.html.gz``), with htmldate's cost on the same pages for scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+# Run as `python bench/metadata.py`, Python puts bench/ (not the repository root) on sys.path.
+_REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(_REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(_REPO_ROOT))
+
+import lxml.html  # noqa: E402
+
+from crawler.siteconfig import load_sites, site_for_url  # noqa: E402
+from pipelines import metadata  # noqa: E402
+from pipelines._html import clean_space, parse  # noqa: E402
+from pipelines.evaluation import score_page  # noqa: E402
+from pipelines.extraction import GENERIC_RULES, extract  # noqa: E402
+from pipelines.rules import ExtractionRules  # noqa: E402
+
+FIELDS = ("title", "published", "authors", "canonical_url", "declared_language")
+SHOWN_CHARS = 80
+CELL_CHARS = 64
+# fundus_DW.json keys its expectations by DW page layout; the README dates each fundus page's layout.
+FUNDUS_LAYOUTS = {
+    "fundus_DW_2023_04_28": "V1",
+    "fundus_DW_2023_06_13": "V2",
+    "fundus_DW_2024_01_30": "V2_1",
+}
+_README_ROW = re.compile(r"^\|\s*([\w./-]+\.html\.gz)\s*\|\s*(https?://\S+)", re.M)
+
+MetadataFn = Callable[[lxml.html.HtmlElement, ExtractionRules, str, datetime], Any]
+METADATA: dict[str, MetadataFn] = {
+    "title": lambda root, rules, url, ref: metadata.title(root, rules),
+    "published": lambda root, rules, url, ref: metadata.published(root, rules, ref),
+    "authors": lambda root, rules, url, ref: metadata.authors(root, rules),
+    "canonical_url": lambda root, rules, url, ref: metadata.canonical_url(root, url),
+    "declared_language": lambda root, rules, url, ref: metadata.declared_language(root),
+}
+
+
+@dataclass
+class Expected:
+    title: str | None = None
+    published: str | None = None
+    authors: list[str] | None = None
+    language: str | None = None
+    body: str | None = None
+
+
+@dataclass
+class RealPage:
+    name: str  # file name without .html.gz
+    url: str
+    html: bytes
+    expected: Expected = field(default_factory=Expected)
+
+
+def page_urls(real_dir: Path) -> dict[str, str]:
+    """Page file (relative to real_dir) -> URL, from the README's table."""
+    readme = (real_dir / "README.md").read_text(encoding="utf-8")
+    return {m.group(1): m.group(2) for m in _README_ROW.finditer(readme)}
+
+
+def fundus_body(body: dict[str, Any]) -> str:
+    parts = list(body.get("summary", []))
+    for section in body.get("sections", []):
+        parts += section.get("headline", []) + section.get("paragraphs", [])
+    return "\n\n".join(parts)
+
+
+def expectations(real_dir: Path, relative: str) -> Expected:
+    path = real_dir / relative
+    name = path.name.removesuffix(".html.gz")
+    if name in FUNDUS_LAYOUTS:
+        data = json.loads((path.parent / "fundus_DW.json").read_text(encoding="utf-8"))
+        want = data[FUNDUS_LAYOUTS[name]]
+        return Expected(
+            title=want.get("title"), published=want.get("publishing_date"),
+            authors=want.get("authors"), body=fundus_body(want.get("body", {})),
+        )
+    meta_file = path.with_name(f"{name}.metadata.json")
+    if meta_file.exists():
+        want = json.loads(meta_file.read_text(encoding="utf-8"))
+        text_file = path.with_name(f"{name}.expected.txt")
+        return Expected(
+            title=want.get("title"), published=want.get("publish_date"),
+            authors=want.get("authors"), language=want.get("language") or None,
+            body=text_file.read_text(encoding="utf-8") if text_file.exists() else None,
+        )
+    return Expected()
+
+
+def load_real_pages(real_dir: Path) -> list[RealPage]:
+    return [
+        RealPage(
+            name=Path(relative).name.removesuffix(".html.gz"),
+            url=url,
+            html=gzip.decompress((real_dir / relative).read_bytes()),
+            expected=expectations(real_dir, relative),
+        )
+        for relative, url in sorted(page_urls(real_dir).items())
+    ]
+
+
+def timed_metadata(
+    root: lxml.html.HtmlElement, rules: ExtractionRules, url: str, reference: datetime
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """Each metadata field of a parsed page, and the seconds each took."""
+    values: dict[str, Any] = {}
+    seconds: dict[str, float] = {}
+    for name, function in METADATA.items():
+        start = time.perf_counter()
+        values[name] = function(root, rules, url, reference)
+        seconds[name] = time.perf_counter() - start
+    return values, seconds
+
+
+def same_published(expected: str, ours: str | None) -> bool:
+    """Same date; same instant (to the second) when the expectation has a time.
+
+    A naive midnight in the expectations ("2023-04-28 00:00:00") is how those tools write a page
+    that gives only a date, so it is compared as a date.
+    """
+    if ours is None:
+        return False
+    want = datetime.fromisoformat(expected)
+    got = datetime.fromisoformat(ours) if "T" in ours else None
+    if want.date().isoformat() != ours[:10]:
+        return False
+    if want.tzinfo is None and want.time() == datetime.min.time():
+        return True
+    if got is None:
+        return False
+    if want.tzinfo is None or got.tzinfo is None:
+        return want.replace(microsecond=0, tzinfo=None) == got.replace(tzinfo=None)
+    return want.replace(microsecond=0) == got
+
+
+def verdict(field_name: str, expected: Any, ours: Any) -> str:
+    if expected is None:
+        return "n/a"
+    if field_name == "published":
+        ok = same_published(expected, ours)
+    elif field_name == "title":
+        ok = ours is not None and clean_space(expected) == clean_space(ours)
+    else:
+        ok = expected == ours
+    return "OK" if ok else "MISMATCH"
+
+
+def _cell(value: Any) -> str:
+    text = "—" if value is None else str(value)
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 1] + "…"
+
+
+def _ends(text: str) -> tuple[str, str]:
+    flat = clean_space(text)
+    return flat[:SHOWN_CHARS], flat[-SHOWN_CHARS:]
+
+
+def report_page(page: RealPage, rules: ExtractionRules, reference: datetime) -> dict[str, str]:
+    """Print one page's table; return the verdict of each compared field."""
+    values, seconds = timed_metadata(parse(page.html), rules, page.url, reference)
+    article = extract(page.url, page.html, rules=rules, fetched=reference)
+    want = page.expected
+    rows = [
+        ("title", want.title, article.title),
+        ("published", want.published, article.published),
+        ("authors", want.authors, article.authors),
+        ("language", want.language, article.language),
+    ]
+    print(f"\n== {page.name}  [{rules.site or 'generic rules'}]\n   {page.url}")
+    print(f"   {'field':<10} {'expected':<{CELL_CHARS}} {'ours':<{CELL_CHARS}} verdict")
+    verdicts = {}
+    for name, expected, ours in rows:
+        verdicts[name] = verdict(name, expected, ours)
+        print(f"   {name:<10} {_cell(expected):<{CELL_CHARS}} {_cell(ours):<{CELL_CHARS}} "
+              f"{verdicts[name]}")
+    print(f"   declared language {values['declared_language']!r}, "
+          f"canonical {values['canonical_url']}")
+    ours_first, ours_last = _ends(article.text)
+    print(f"   body ours      first: {ours_first!r}\n                  last:  {ours_last!r}")
+    if want.body is not None:
+        first, last = _ends(want.body)
+        print(f"   body expected  first: {first!r}\n                  last:  {last!r}")
+        print(f"   body shingle F1 {score_page(want.body, article.text).f1:.3f}")
+    detail = ", ".join(f"{k} {v * 1000:.2f}" for k, v in seconds.items())
+    print(f"   metadata time {sum(seconds.values()) * 1000:.2f} ms ({detail})")
+    return verdicts
+
+
+def time_aeb(aeb_dir: Path, reference: datetime) -> None:
+    """Mean metadata time per page over the benchmark pages, with htmldate's for comparison."""
+    from htmldate import find_date  # imported untimed: the import alone takes a while
+
+    truth = json.loads((aeb_dir / "ground-truth.json").read_text(encoding="utf-8"))
+    totals: list[float] = []
+    per_field = dict.fromkeys(FIELDS, 0.0)
+    htmldate_seconds: list[float] = []
+    undated = 0
+    for page_id in sorted(truth):
+        html = gzip.decompress((aeb_dir / "html" / f"{page_id}.html.gz").read_bytes())
+        url = truth[page_id].get("url", "")
+        values, seconds = timed_metadata(parse(html), GENERIC_RULES, url, reference)
+        undated += values["published"] is None
+        totals.append(sum(seconds.values()))
+        for name, value in seconds.items():
+            per_field[name] += value
+        root = parse(html)
+        start = time.perf_counter()
+        find_date(root, original_date=True, extensive_search=False, outputformat="%Y-%m-%d",
+                  max_date=reference.strftime("%Y-%m-%d"))
+        htmldate_seconds.append(time.perf_counter() - start)
+    count = len(totals)
+    print(f"\n== metadata time on {count} pages of {aeb_dir} (generic rules, parsed tree)")
+    print(f"   mean {statistics.mean(totals) * 1000:.2f} ms/page, median "
+          f"{statistics.median(totals) * 1000:.2f}, max {max(totals) * 1000:.2f}; "
+          f"{undated} page(s) without a date")
+    print("   per field (mean ms): "
+          + ", ".join(f"{k} {v / count * 1000:.2f}" for k, v in per_field.items()))
+    print(f"   htmldate alone on every page: mean {statistics.mean(htmldate_seconds) * 1000:.2f} "
+          f"ms, max {max(htmldate_seconds) * 1000:.2f}")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("real_dir", type=Path, help="the real-html folder (README.md + pages)")
+    parser.add_argument("--aeb", type=Path, metavar="AEB_DIR",
+                        help="also time metadata on these benchmark pages")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    pages = load_real_pages(args.real_dir)
+    if not pages:
+        print(f"error: no pages listed in {args.real_dir / 'README.md'}", file=sys.stderr)
+        return 2
+    sites = load_sites()
+    reference = datetime.now(UTC)
+    extract(pages[0].url, pages[0].html)  # untimed: lazy imports and caches
+    counts: dict[str, int] = {}
+    for page in pages:
+        site = site_for_url(sites, page.url)
+        for result in report_page(page, site.rules if site else GENERIC_RULES, reference).values():
+            counts[result] = counts.get(result, 0) + 1
+    print("\n" + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    if args.aeb is not None:
+        time_aeb(args.aeb, reference)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
