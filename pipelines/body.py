@@ -76,13 +76,13 @@ GENERIC_DROP_TEXT = tuple(
     re.compile(p, re.I)
     for p in (
         r"^(?:read|see) (?:more|also)\s*:",
-        r"^(?:also read|related|recommended|more on this|related articles?|related stories)\s*:?$",
+        r"^(?:also read|related|recommended|more on this|related (?:news|articles?|stories|posts))\s*:?$",
         r"^(?:also read|related|recommended)\s*:",
         r"\[(?:photo|image|picture)s?/[^\]]*\]\s*$",
         r"^(?:photo|image|picture)s?\s*(?:credit)?\s*:\s",
         r"(?:^|\s)/\s*[A-Z][\w.&]*\s+(?:photo|image)s?\s*$",
         r"[—–]\s*[A-Z][\w./& ]{1,40}\s+photos?\s*$",
-        r"^advertisement$",
+        r"^advert(?:isement)?$",
         r"^(?:share|share this|share this article|print|email)$",
     )
 )
@@ -96,8 +96,13 @@ class _Block:
     link_chars: int
 
 
-def body_paragraphs(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list[str]:
-    """The article's paragraphs (subheads included), boilerplate removed."""
+def body_paragraphs(
+    root: lxml.html.HtmlElement, rules: ExtractionRules, title: str | None = None
+) -> list[str]:
+    """The article's paragraphs (subheads included), boilerplate removed.
+
+    ``title`` is the article's headline: a block repeating it is not body text.
+    """
     containers = _site_containers(root, rules)
     if not containers:
         # Before scoring only what is surely not article goes; page furniture is pruned from
@@ -108,7 +113,7 @@ def body_paragraphs(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list
     for container in containers:
         _prune(container, rules, _furniture)
         blocks.extend(_blocks(container))
-    return _filter(blocks, rules)
+    return _trim(_filter(blocks, rules), title)
 
 
 def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list[etree._Element]:
@@ -336,6 +341,37 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
             continue
         if _is_link_only(block) or _is_garbled(text):
             continue
+        kept.append(text)
+    return kept
+
+
+# A block that is just one of these ends the article: what follows is the site's, not the story's.
+_END_OF_ARTICLE = re.compile(
+    r"^(?:tags|tagged(?: with)?|topics|related links|more stories|read next|you may also like"
+    r"|you might also like|recommended for you|a word to our loyal readers|about the author)"
+    r"\s*:?$",
+    re.I,
+)
+_DATE_LIKE = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
+)
+_SHORT_WORDS = 10
+
+
+def _trim(paragraphs: list[str], title: str | None) -> list[str]:
+    """Drop the headline, the date and byline lines above the text, and whatever follows an
+    end-of-article marker."""
+    headline = clean_space(title or "").casefold()
+    kept: list[str] = []
+    for text in paragraphs:
+        if headline and text.casefold() == headline:
+            continue
+        if not kept and len(text.split()) < _SHORT_WORDS and (
+            _DATE_LIKE.search(text) or text.lower().startswith("by ")
+        ):
+            continue
+        if kept and _END_OF_ARTICLE.match(text):
+            break
         kept.append(text)
     return kept
 

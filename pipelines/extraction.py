@@ -43,7 +43,7 @@ def extract(
     authors = metadata.authors(root, rules)
     canonical = metadata.canonical_url(root, url)
     declared = metadata.declared_language(root) or rules.language
-    text = "\n\n".join(body_paragraphs(root, rules))
+    text = "\n\n".join(body_paragraphs(root, rules, title))
     return Article(
         url=url,
         canonical_url=canonical,
