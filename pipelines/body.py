@@ -205,10 +205,11 @@ def _paragraph_text(element: etree._Element) -> str:
 
 
 def _link_density(element: etree._Element) -> float:
-    total = len(clean_space(element.text_content()))
+    # Raw lengths, whitespace and all: a ratio needs no normalising, and this runs often.
+    total = len(element.text_content())
     if not total:
         return 1.0
-    linked = sum(len(clean_space(a.text_content())) for a in element.iter("a"))
+    linked = sum(len(a.text_content()) for a in element.iter("a"))
     return min(linked / total, 1.0)
 
 
@@ -228,22 +229,29 @@ def _prune(
     is_junk: Callable[[etree._Element, str], bool],
 ) -> None:
     doomed = [e for sel in rules.drop for e in select(container, sel) if not isinstance(e, str)]
-    total = len(clean_space(container.text_content()))
-    for element in container.iter(etree.Element):
-        if element is container or not isinstance(element.tag, str):
-            continue
-        if element.tag in ("html", "body", "article", "main"):
+    total = len(container.text_content())
+    # Depth first, not into what is already doomed: its descendants go with it.
+    stack = list(container)
+    while stack:
+        element = stack.pop()
+        if not isinstance(element.tag, str):
             continue
         marker = f"{element.get('class', '')} {element.get('id', '')}".strip()
-        if is_junk(element, marker) and not _holds_the_text(element, total):
+        if (
+            element.tag not in ("html", "body", "article", "main")
+            and is_junk(element, marker)
+            and (element.tag in SKIP_TAGS or not _holds_the_text(element, total))
+        ):
             doomed.append(element)
+        else:
+            stack.extend(element)
     for element in doomed:
         _remove(element)
 
 
 def _holds_the_text(element: etree._Element, total: int) -> bool:
     """A wrapper with much of the text, little of it links: article, whatever its class says."""
-    text = len(clean_space(element.text_content()))
+    text = len(element.text_content())
     return text > 0.3 * total and text > 200 and _link_density(element) < 0.5
 
 

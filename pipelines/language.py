@@ -18,8 +18,8 @@ UNDETERMINED = "und"
 MIN_LETTERS = 40
 MIN_PROBABILITY = 0.80
 SEED = 0
-# langdetect reads every character it is given; a few thousand tell the language as well as all.
-SAMPLE_CHARS = 3000
+# langdetect reads every character it is given; a thousand tell the language as well as all.
+SAMPLE_CHARS = 1000
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
