@@ -69,6 +69,10 @@ _NEGATIVE = re.compile(
     r"|scroll|shoutbox|sidebar|sponsor|shopping|tags|tool|widget|teaser|card",
     re.I,
 )
+_TEASER_HEADING = re.compile(
+    r"related|you may also|you might also|more from|recommended|more stories|read next|popular",
+    re.I,
+)
 _SCORED_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "h2", "h3"})
 _CONTAINER_TAGS = frozenset({"div", "article", "section", "main", "td", "body", "form", "span"})
 # Lines that are credits or teasers on any site.
@@ -83,7 +87,13 @@ GENERIC_DROP_TEXT = tuple(
         r"(?:^|\s)/\s*[A-Z][\w.&]*\s+(?:photo|image)s?\s*$",
         r"[—–]\s*[A-Z][\w./& ]{1,40}\s+photos?\s*$",
         r"^advert(?:isement)?$",
-        r"^(?:share|share this|share this article|print|email)$",
+        r"^(?:share|share this|share this article|print|email|join the conversation)$",
+        r"^(?:(?:image|photo|picture|slide) \d+ of \d+\s*)+$",
+        r"^(?:\d+\s+){2,}\d+$",  # pagination: "1 2 3 4 5"
+        r"^follow us on\b",
+        # Wire-photo captions: "In this Dec. 12, 2006, file photo, ... (NASA via AP, File)"
+        r"^in this (?:[\w.,'’-]+ ){0,8}(?:file )?(?:photo|image|picture)\b",
+        r"\((?:[\w. ]+ via )?(?:AP|Reuters|AFP|Getty Images)(?: Photo)?(?:/[^)]*)?, File\)$",
     )
 )
 _LINK_ONLY_MAX_WORDS = 30
@@ -187,6 +197,8 @@ def _class_weight(element: etree._Element) -> float:
 
 
 def _worth_adding(sibling: etree._Element, scores: dict[etree._Element, float], threshold: float) -> bool:
+    if _is_teaser_list(sibling):
+        return False
     if scores.get(sibling, 0) * (1 - _link_density(sibling)) >= threshold:
         return True
     if sibling.tag != "p":
@@ -195,6 +207,17 @@ def _worth_adding(sibling: etree._Element, scores: dict[etree._Element, float], 
     density = _link_density(sibling)
     return (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0
                                                    and bool(re.search(r"\.( |$)", text)))
+
+
+def _is_teaser_list(element: etree._Element) -> bool:
+    """Articles inside it, or a "Related ..." heading first: other stories, not more of this one."""
+    if next(element.iterdescendants("article"), None) is not None:
+        return True
+    heading = next(element.iter("h2", "h3", "h4"), None)
+    if heading is None:
+        return False
+    words = f"{heading.get('class', '')} {heading.text_content()}"
+    return bool(_TEASER_HEADING.search(words))
 
 
 def _paragraph_text(element: etree._Element) -> str:
@@ -356,7 +379,8 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
 # A block that is just one of these ends the article: what follows is the site's, not the story's.
 _END_OF_ARTICLE = re.compile(
     r"^(?:tags|tagged(?: with)?|topics|related links|more stories|read next|you may also like"
-    r"|you might also like|recommended for you|a word to our loyal readers|about the author)"
+    r"|you might also like|recommended for you|a word to our loyal readers|about the author"
+    r"|more (?:great )?[\w.]+ stories)"
     r"\s*:?$",
     re.I,
 )

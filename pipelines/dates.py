@@ -131,8 +131,8 @@ def from_pattern(text: str, pattern: re.Pattern[str], reference: datetime) -> In
 
 
 def from_string(text: str) -> Instant | None:
-    """Parse a date string as found in meta tags, JSON-LD and feeds: ISO 8601, RFC 822, the
-    format of JavaScript's Date, else a date as written in text (date only)."""
+    """Parse a date string as found in meta tags, JSON-LD and feeds: ISO 8601, RFC 822, or the
+    format of JavaScript's Date."""
     text = text.strip()
     match = _ISO.search(text)
     if match:
@@ -147,7 +147,7 @@ def from_string(text: str) -> Instant | None:
     try:
         moment = email.utils.parsedate_to_datetime(_GMT_OFFSET.sub(r"\1", text))
     except (TypeError, ValueError, IndexError):
-        return from_text(text)
+        return None
     return Instant(moment.date(), moment.timetz())
 
 
@@ -160,9 +160,9 @@ def from_text(text: str, *, whole: bool = False) -> Instant | None:
     """
     text = text.strip()
     for pattern in _TEXT_DATES:
-        match = pattern.fullmatch(text) if whole else pattern.search(text)
-        if match:
-            found = _date_of(match.groupdict())
+        matches = [pattern.fullmatch(text)] if whole else pattern.finditer(text)
+        for match in matches:
+            found = _date_of(match.groupdict()) if match else None
             if found is not None:
                 return Instant(found)
     return None
