@@ -237,9 +237,12 @@ def _link_density(element: etree._Element) -> float:
 
 
 def _readability_containers(root: lxml.html.HtmlElement) -> list[etree._Element]:
+    if not root.text_content().strip():
+        return []
     try:
         summary = Document(root).summary(html_partial=True)
-    except (Unparseable, ValueError, etree.ParserError) as exc:
+    except (Unparseable, ValueError, AssertionError, etree.ParserError) as exc:
+        # readability-lxml asserts on documents lxml parses oddly (no <body>, say).
         logger.debug("readability found no content: %s", exc)
         return []
     if not summary.strip():
