@@ -10,14 +10,29 @@ import hashlib
 import re
 from datetime import UTC, datetime
 
+from lxml.html import HtmlElement
+
 from pipelines import language, metadata
-from pipelines._html import parse
+from pipelines._html import clean_space, ld_article, parse
 from pipelines.article import Article
 from pipelines.body import body_paragraphs
 from pipelines.rules import ExtractionRules
 
 GENERIC_RULES = ExtractionRules()
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Below this the page's HTML probably holds no article (rendered by script, or paywalled): the
+# JSON-LD articleBody, when there is a longer one, is the better text.
+_FEW_WORDS = 40
+
+
+def _ld_paragraphs(root: HtmlElement) -> list[str]:
+    article = ld_article(root)
+    body = article.get("articleBody") if article else None
+    if not isinstance(body, str):
+        return []
+    paragraphs = [clean_space(p) for p in re.split(r"\n\s*\n|\r?\n", body)]
+    paragraphs = [p for p in paragraphs if p]
+    return paragraphs if len(" ".join(paragraphs).split()) >= 2 * _FEW_WORDS else []
 
 
 def extract(
@@ -43,7 +58,11 @@ def extract(
     authors = metadata.authors(root, rules)
     canonical = metadata.canonical_url(root, url)
     declared = metadata.declared_language(root) or rules.language
-    text = "\n\n".join(body_paragraphs(root, rules, title))
+    ld_body = _ld_paragraphs(root)  # before body extraction, which prunes <script> elements
+    paragraphs = body_paragraphs(root, rules, title)
+    if len(" ".join(paragraphs).split()) < _FEW_WORDS:
+        paragraphs = ld_body or paragraphs
+    text = "\n\n".join(paragraphs)
     return Article(
         url=url,
         canonical_url=canonical,

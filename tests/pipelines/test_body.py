@@ -132,3 +132,13 @@ def test_extract_never_raises_on_tag_soup() -> None:
         data = html.encode("utf-8") if rng.random() < 0.5 else bytes(rng.randrange(256) for _ in range(200))
         article = extract_article("https://example.org/a", data)
         assert isinstance(article.text, str)
+
+
+def test_json_ld_article_body_stands_in_for_an_empty_page() -> None:
+    from pipelines.extraction import extract as extract_article
+
+    body = "\\n".join(PARAGRAPHS * 2)
+    html = ('<html><head><script type="application/ld+json">{"@type": "NewsArticle", '
+            f'"headline": "Tram", "articleBody": "{body}"}}</script></head>'
+            '<body><div id="app">Loading…</div></body></html>')
+    assert extract_article("https://example.org/a", html).text.split("\n\n") == PARAGRAPHS * 2
