@@ -2,6 +2,7 @@
 
     newsarchive crawl [SITE...] [--sites FILE] [--data DIR]
     newsarchive extract PATH... [--url URL] [--sites FILE]
+    newsarchive reextract PATH [--sites FILE] [--workers N]
 """
 
 from __future__ import annotations
@@ -64,6 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("--sites", action="append", default=[], metavar="FILE",
                      help="extra site config file or directory (repeatable)")
     ext.set_defaults(func=_extract)
+
+    again = commands.add_parser(
+        "reextract", help="re-run extraction on archived responses, rewriting text and JSONL")
+    again.add_argument("path", type=Path, help="a data directory, a run directory or a WARC file")
+    again.add_argument("--sites", action="append", default=[], metavar="FILE",
+                       help="extra site config file or directory (repeatable)")
+    again.add_argument("--workers", type=int, default=0,
+                       help="extraction processes (default: one per core)")
+    again.set_defaults(func=_reextract)
     return parser
 
 
@@ -114,6 +124,24 @@ def _extract(args: argparse.Namespace) -> int:
         record: dict[str, Any] = {**article.to_dict(), "source": str(path)}
         print(json.dumps(record, ensure_ascii=False, sort_keys=True))
     return 1 if failures else 0
+
+
+def _reextract(args: argparse.Namespace) -> int:
+    from archive.reextract import reextract, runs_at
+
+    sites = load_sites(args.sites)
+    try:
+        runs = runs_at(args.path)
+    except FileNotFoundError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
+    failed = 0
+    for layout, files in runs:
+        result = reextract(files, sites, layout, workers=args.workers or None)
+        failed += result.failed
+        print(f"run {layout.run_id}: {result.articles} articles from {result.pages} archived pages"
+              f" ({result.empty} without text, {result.failed} failed)")
+    return 1 if failed else 0
 
 
 def _html_files(paths: Sequence[Path]) -> Iterator[Path]:

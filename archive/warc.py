@@ -127,11 +127,15 @@ class RollingWarcWriter:
         response: HttpResponse,
         *,
         extra_headers: Mapping[str, str] | None = None,
+        date: datetime | None = None,
     ) -> RecordLocation:
-        """Write a response record and its request record; return where the response is."""
-        date = warc_date(self.clock())
+        """Write a response record and its request record; return where the response is.
+
+        ``date`` is the capture time (default: now, by the writer's clock).
+        """
+        when = warc_date(date or self.clock())
         response_id = self.make_id()
-        common = {"WARC-Date": date, **(extra_headers or {})}
+        common = {"WARC-Date": when, **(extra_headers or {})}
         response_record = self._builder().create_warc_record(
             url, "response",
             payload=io.BytesIO(response.body),

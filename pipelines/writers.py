@@ -21,8 +21,9 @@ class ArticleWriter:
     Text files are written to a temporary name and renamed, so no reader sees half a file.
     """
 
-    def __init__(self, layout: RunLayout) -> None:
+    def __init__(self, layout: RunLayout, jsonl_path: Path | None = None) -> None:
         self.layout = layout
+        self.jsonl_path = jsonl_path or layout.articles_path
         self._jsonl: IO[str] | None = None
         self.written = 0
 
@@ -45,8 +46,8 @@ class ArticleWriter:
 
     def _open(self) -> IO[str]:
         if self._jsonl is None:
-            self.layout.run_dir.mkdir(parents=True, exist_ok=True)
-            self._jsonl = self.layout.articles_path.open("a", encoding="utf-8")
+            self.jsonl_path.parent.mkdir(parents=True, exist_ok=True)
+            self._jsonl = self.jsonl_path.open("a", encoding="utf-8")
         return self._jsonl
 
 

@@ -71,6 +71,7 @@ class WarcExtension:
                 _http_request(request, response),
                 _http_response(response),
                 extra_headers=_ip_header(request, response),
+                date=fetched,
             )
         except (ArchiveError, ValueError) as exc:
             self.stats.inc_value("archive/failed")

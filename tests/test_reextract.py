@@ -1,0 +1,41 @@
+"""Re-extraction from the archive gives back what the crawl extracted, on any number of cores."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from archive.cli import main
+from tests.conftest import Crawl
+
+
+def read_jsonl(path: Path) -> list[dict[str, object]]:
+    return sorted((json.loads(line) for line in path.read_text().splitlines()),
+                  key=lambda a: str(a["url"]))
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_reextract_reproduces_the_crawl(crawl: Crawl, tmp_path: Path, workers: str,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(crawl.data_dir, data)
+    run = data / "runs" / "test-run"
+    shutil.rmtree(data / "text")
+    assert main(["reextract", str(run), "--workers", workers]) == 0
+    assert f"{len(crawl.articles)} articles" in capsys.readouterr().out
+    assert read_jsonl(run / "articles.jsonl") == read_jsonl(crawl.run_dir / "articles.jsonl")
+    for article in crawl.articles:
+        assert (data / str(article["text_path"])).read_text() == article["text"] + "\n"
+
+
+def test_reextract_of_a_data_dir_and_a_bad_path(crawl: Crawl, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(crawl.data_dir, data)
+    assert main(["reextract", str(data)]) == 0
+    assert "run test-run:" in capsys.readouterr().out
+    assert main(["reextract", str(tmp_path / "nothing")]) == 2
+    assert "is not a data directory" in capsys.readouterr().err
