@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import lxml.html
 from lxml import etree
+from lxml.html import HtmlElement
 from readability import Document
 from readability.readability import Unparseable
 
@@ -126,7 +127,7 @@ def body_paragraphs(
     return _trim(_filter(blocks, rules), title)
 
 
-def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list[etree._Element]:
+def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list[HtmlElement]:
     for selector in rules.body:
         found = [e for e in select(root, selector) if not isinstance(e, str)]
         ids = {id(e) for e in found}
@@ -137,10 +138,10 @@ def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> lis
     return []
 
 
-def main_content(root: etree._Element) -> list[etree._Element]:
+def main_content(root: HtmlElement) -> list[HtmlElement]:
     """The element (and like siblings) holding most of the page's paragraph text."""
-    scores: dict[etree._Element, float] = {}  # readability's: parent full, grandparent half
-    mass: dict[etree._Element, float] = {}  # every paragraph's score, to every ancestor
+    scores: dict[HtmlElement, float] = {}  # readability's: parent full, grandparent half
+    mass: dict[HtmlElement, float] = {}  # every paragraph's score, to every ancestor
     for element in root.iter(*_SCORED_TAGS, "div"):
         text = _paragraph_text(element)
         if len(text) < _MIN_PARAGRAPH_CHARS:
@@ -169,7 +170,7 @@ def main_content(root: etree._Element) -> list[etree._Element]:
     ]
 
 
-def _widen(best: etree._Element, mass: dict[etree._Element, float]) -> etree._Element:
+def _widen(best: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
     """Climb to an ancestor while it holds clearly more paragraph text and few links.
 
     An article split into several columns or sections scores each part on its own; the
@@ -186,7 +187,7 @@ def _widen(best: etree._Element, mass: dict[etree._Element, float]) -> etree._El
     return current
 
 
-def _class_weight(element: etree._Element) -> float:
+def _class_weight(element: HtmlElement) -> float:
     marker = f"{element.get('class', '')} {element.get('id', '')}"
     weight = 0.0
     if _NEGATIVE.search(marker):
@@ -196,7 +197,7 @@ def _class_weight(element: etree._Element) -> float:
     return weight
 
 
-def _worth_adding(sibling: etree._Element, scores: dict[etree._Element, float], threshold: float) -> bool:
+def _worth_adding(sibling: HtmlElement, scores: dict[HtmlElement, float], threshold: float) -> bool:
     if _is_teaser_list(sibling):
         return False
     if scores.get(sibling, 0) * (1 - _link_density(sibling)) >= threshold:
@@ -209,7 +210,7 @@ def _worth_adding(sibling: etree._Element, scores: dict[etree._Element, float], 
                                                    and bool(re.search(r"\.( |$)", text)))
 
 
-def _is_teaser_list(element: etree._Element) -> bool:
+def _is_teaser_list(element: HtmlElement) -> bool:
     """Articles inside it, or a "Related ..." heading first: other stories, not more of this one."""
     if next(element.iterdescendants("article"), None) is not None:
         return True
@@ -220,14 +221,14 @@ def _is_teaser_list(element: etree._Element) -> bool:
     return bool(_TEASER_HEADING.search(words))
 
 
-def _paragraph_text(element: etree._Element) -> str:
+def _paragraph_text(element: HtmlElement) -> str:
     """A paragraph's text; for a div, only its own text (its children are scored themselves)."""
     if element.tag != "div":
         return clean_space(element.text_content())
     return clean_space((element.text or "") + "".join(c.tail or "" for c in element))
 
 
-def _link_density(element: etree._Element) -> float:
+def _link_density(element: HtmlElement) -> float:
     # Raw lengths, whitespace and all: a ratio needs no normalising, and this runs often.
     total = len(element.text_content())
     if not total:
@@ -236,7 +237,7 @@ def _link_density(element: etree._Element) -> float:
     return min(linked / total, 1.0)
 
 
-def _readability_containers(root: lxml.html.HtmlElement) -> list[etree._Element]:
+def _readability_containers(root: lxml.html.HtmlElement) -> list[HtmlElement]:
     if not root.text_content().strip():
         return []
     try:
@@ -251,8 +252,8 @@ def _readability_containers(root: lxml.html.HtmlElement) -> list[etree._Element]
 
 
 def _prune(
-    container: etree._Element, rules: ExtractionRules,
-    is_junk: Callable[[etree._Element, str], bool],
+    container: HtmlElement, rules: ExtractionRules,
+    is_junk: Callable[[HtmlElement, str], bool],
 ) -> None:
     doomed = [e for sel in rules.drop for e in select(container, sel) if not isinstance(e, str)]
     total = len(container.text_content())
@@ -275,13 +276,13 @@ def _prune(
         _remove(element)
 
 
-def _holds_the_text(element: etree._Element, total: int) -> bool:
+def _holds_the_text(element: HtmlElement, total: int) -> bool:
     """A wrapper with much of the text, little of it links: article, whatever its class says."""
     text = len(element.text_content())
     return text > 0.3 * total and text > 200 and _link_density(element) < 0.5
 
 
-def _is_hidden(element: etree._Element) -> bool:
+def _is_hidden(element: HtmlElement) -> bool:
     return (
         element.get("hidden") is not None
         or element.get("aria-hidden") == "true"
@@ -289,13 +290,13 @@ def _is_hidden(element: etree._Element) -> bool:
     )
 
 
-def _unlikely(element: etree._Element, marker: str) -> bool:
+def _unlikely(element: HtmlElement, marker: str) -> bool:
     if element.tag in SKIP_TAGS or _is_hidden(element):
         return True
     return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
 
 
-def _furniture(element: etree._Element, marker: str) -> bool:
+def _furniture(element: HtmlElement, marker: str) -> bool:
     if _is_hidden(element):
         return True
     if not marker or _CONTENT.search(marker):
@@ -306,7 +307,7 @@ def _furniture(element: etree._Element, marker: str) -> bool:
     )
 
 
-def _remove(element: etree._Element) -> None:
+def _remove(element: HtmlElement) -> None:
     """Remove an element but keep its tail text, which belongs to the parent."""
     parent = element.getparent()
     if parent is None:
@@ -320,7 +321,7 @@ def _remove(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def _blocks(container: etree._Element) -> list[_Block]:
+def _blocks(container: HtmlElement) -> list[_Block]:
     """Split a container into blocks of text at block-level elements; table rows are blocks."""
     blocks: list[_Block] = []
     parts: list[str] = []
@@ -334,7 +335,7 @@ def _blocks(container: etree._Element) -> list[_Block]:
         parts.clear()
         link_chars = 0
 
-    def walk(element: etree._Element, in_link: bool) -> None:
+    def walk(element: HtmlElement, in_link: bool) -> None:
         nonlocal link_chars
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag and tag not in SKIP_TAGS:
