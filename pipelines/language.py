@@ -1,8 +1,9 @@
-"""Language identification with langdetect, made deterministic.
+"""Languages: identification with langdetect, made deterministic, and declared language tags.
 
 langdetect samples at random; a detector factory of our own with a fixed seed gives the same
 answer for the same text every time, in every process, without touching langdetect's global
-factory.
+factory. What a page declares (``<html lang="de-DE">``, ``og:locale`` ``en_GB``) is read with
+:func:`primary`, into the same form as langdetect's answers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,15 @@ SEED = 0
 # langdetect reads every character it is given; a thousand tell the language as well as all.
 SAMPLE_CHARS = 1000
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_PRIMARY = re.compile(r"[a-z]{2,3}")
+# ISO 639-2 codes some pages declare, and deprecated ISO 639-1 codes, as today's ISO 639-1.
+_ALIASES = {
+    "eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "spa": "es", "ita": "it",
+    "por": "pt", "rus": "ru", "zho": "zh", "chi": "zh", "jpn": "ja", "kor": "ko", "vie": "vi",
+    "ara": "ar", "nld": "nl", "dut": "nl", "iw": "he", "in": "id", "ji": "yi",
+}
+# Codes that name no language: undetermined, multiple, no linguistic content, uncoded.
+_NOT_LANGUAGES = frozenset({"und", "mul", "zxx", "mis"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -44,6 +54,14 @@ def detect(text: str, declared: str | None = None) -> str:
         if best is not None and best.prob >= MIN_PROBABILITY:
             return _normalise(best.lang)
     return declared or UNDETERMINED
+
+
+def primary(tag: str) -> str | None:
+    """The language of a declared tag ("de-DE", "en_GB", "zh-Hans", "eng") as the archive keeps
+    it: the primary subtag, in ISO 639-1 where it has a code; None for no language or garbage."""
+    code = re.split(r"[-_,;\s]", tag.strip().lower())[0]
+    code = _ALIASES.get(code, code)
+    return code if _PRIMARY.fullmatch(code) and code not in _NOT_LANGUAGES else None
 
 
 def _normalise(code: str) -> str:

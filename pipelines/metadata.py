@@ -8,10 +8,12 @@ author must look like a person, a date must not be in the future).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Iterable, Iterator
 from datetime import datetime
+from itertools import chain
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -20,8 +22,9 @@ from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import XPathError
 
-from pipelines import dates
+from pipelines import dates, language
 from pipelines._html import clean_space, json_ld, ld_article, ld_types, text_of
+from pipelines._names import is_person, key, looks_like_name, markup_names, split_names
 from pipelines.rules import ExtractionRules
 
 logger = logging.getLogger(__name__)
@@ -40,13 +43,17 @@ _AUTHOR_META = ("author", "article:author", "dc.creator", "dcterms.creator", "by
                 "parsely-author", "sailthru.author")
 _SITE_NAME_META = ("og:site_name", "application-name", "apple-mobile-web-app-title", "publisher",
                    "dc.publisher", "twitter:site")
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\||•|·|\band\b|\bund\b|&|\s/\s|\n)\s*")
-_BY = re.compile(r"^\s*(?:by|von|par|por|di|door|av|written by)\s*:?\s+", re.I)
-# Elements a byline is usually in; the first that names a person wins.
-_BYLINE = etree.XPath(
-    "//*[@itemprop='author' or @rel='author' or contains(@class, 'byline')"
-    " or contains(@class, 'author')][not(self::meta or self::link or self::script)]"
+_SITE_META = (*_SITE_NAME_META, "og:url")
+# Elements a byline is usually in, in page order. Found through their attributes, which the
+# XPath engine does several times faster than testing every element.
+_BYLINES = etree.XPath(
+    "(//@class[contains(., 'byline') or contains(., 'author')] | //@itemprop[. = 'author']"
+    " | //@rel[. = 'author'])/.."
 )
+# Microdata outside <meta>: <time itemprop="datePublished" datetime="...">.
+_DATE_PUBLISHED = etree.XPath("//@itemprop[. = 'datePublished']/..")
+_NOT_BYLINE_TAGS = frozenset({"meta", "link", "script", "html", "body", "main", "article",
+                              "section"})
 _BYLINE_NOISE = re.compile(r"avatar|image|img|photo|bio|about|description|comment", re.I)
 # "<strong>Author</strong> Jane Doe", "<dt>Autorin/Autor</dt><dd>Jane Doe</dd>"
 _AUTHOR_LABELS = frozenset({
@@ -54,40 +61,36 @@ _AUTHOR_LABELS = frozenset({
     "autori", "autora", "autores", "reporter", "автор", "作者", "记者",
 })
 _LABEL_TAGS = ("strong", "b", "dt", "th", "label", "em")
-# Words that stand for a role or a desk, not a person.
-_NOT_NAMES = frozenset({
-    "admin", "administrator", "staff", "editor", "editors", "redaktion", "newsroom", "anonymous",
-    "unknown", "guest", "webmaster", "reporter", "correspondent",
-})
-_NAME_PARTICLES = frozenset({
-    "van", "von", "der", "den", "de", "del", "della", "da", "di", "do", "dos", "das", "du", "la",
-    "le", "y", "e", "bin", "binti", "al", "el", "ibn", "ten", "ter", "zu", "and",
-})
-_NOT_A_PERSON = re.compile(r"www\.|://|@|\d|\.(?:com|org|net|gov|edu|info|io)\b", re.I)
-_NON_WORD = re.compile(r"\W+")
-_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}")
-# ISO 639-2 codes some pages declare, and deprecated ISO 639-1 codes, as today's ISO 639-1.
-_LANGUAGE_ALIASES = {
-    "eng": "en", "deu": "de", "ger": "de", "fra": "fr", "fre": "fr", "spa": "es", "ita": "it",
-    "por": "pt", "rus": "ru", "zho": "zh", "chi": "zh", "jpn": "ja", "kor": "ko", "vie": "vi",
-    "ara": "ar", "nld": "nl", "dut": "nl", "iw": "he", "in": "id", "ji": "yi",
-}
-_NOT_LANGUAGES = frozenset({"und", "mul", "zxx", "mis", "x"})
 
 
 def select(root: lxml.html.HtmlElement, selector: str) -> list[Any]:
     """CSS selection; a trailing ``::text`` selects the elements' own text only."""
-    own_text = selector.endswith("::text")
-    css = selector.removesuffix("::text")
-    try:
-        result = CSSSelector(css)(root)
-    except (XPathError, ValueError, SyntaxError) as exc:
-        logger.warning("bad CSS selector %r in site rules: %s", selector, exc)
+    compiled = _css(selector.removesuffix("::text"))
+    if compiled is None:
         return []
-    found = [e for e in result if isinstance(e, etree._Element)] if isinstance(result, list) else []
-    if own_text:
+    try:
+        found = _elements(compiled(root))
+    except XPathError as exc:
+        logger.warning("CSS selector %r in site rules failed: %s", selector, exc)
+        return []
+    if selector.endswith("::text"):
         return [_own_text(e) for e in found]
     return found
+
+
+@functools.lru_cache(maxsize=512)
+def _css(css: str) -> CSSSelector | None:
+    """A site's selector compiled once per process: compiling costs more than selecting."""
+    try:
+        return CSSSelector(css)
+    except (XPathError, ValueError, SyntaxError) as exc:
+        logger.warning("bad CSS selector %r in site rules: %s", css, exc)
+        return None
+
+
+def _elements(found: Any) -> list[etree._Element]:
+    """The elements of an XPath result."""
+    return [e for e in found if isinstance(e, etree._Element)] if isinstance(found, list) else []
 
 
 def _own_text(element: etree._Element) -> str:
@@ -119,10 +122,10 @@ def _meta_values(root: lxml.html.HtmlElement, names: Iterable[str]) -> dict[str,
     wanted = {n.lower() for n in names}
     found: dict[str, list[str]] = {}
     for element in root.iterfind(".//meta[@content]"):
-        key = (element.get("property") or element.get("name") or element.get("itemprop") or "")
+        kind = (element.get("property") or element.get("name") or element.get("itemprop") or "")
         value = element.get("content", "").strip()
-        if value and key.lower() in wanted:
-            found.setdefault(key.lower(), []).append(value)
+        if value and kind.lower() in wanted:
+            found.setdefault(kind.lower(), []).append(value)
     return found
 
 
@@ -134,44 +137,47 @@ def title(root: lxml.html.HtmlElement, rules: ExtractionRules) -> str | None:
     for selector in rules.title:
         for text in selected_text(root, selector):
             return text
-    headings = [text for text in map(text_of, root.iterfind(".//h1")) if text]
-    candidates = _title_candidates(root, headings)
-    if not candidates:
-        return None
-    text, is_title_element = candidates[0]
+    candidates = _title_candidates(root)
+    text, is_title_element = next(candidates, ("", False))
     if not _TITLE_SEPARATORS.search(text):
-        return text
-    references = {_key(t) for t, _ in candidates} | {_key(h) for h in headings}
-    references.discard(_key(text))
-    return _strip_title(text, references, _site_names(root), longest=is_title_element)
+        return text or None
+    # The other titles of the page tell where the headline ends.
+    references = {key(t) for t, _ in candidates} | {key(h) for h in _headings(root)}
+    references.discard(key(text))
+    return _strip_title(text, references, root, longest=is_title_element)
 
 
-def _title_candidates(
-    root: lxml.html.HtmlElement, headings: list[str]
-) -> list[tuple[str, bool]]:
+def _title_candidates(root: lxml.html.HtmlElement) -> Iterator[tuple[str, bool]]:
     """(text, comes from <title>) in order of preference."""
-    found: list[tuple[str, bool]] = []
     article = ld_article(root)
     if article and isinstance(article.get("headline"), str) and article["headline"].strip():
-        found.append((clean_space(article["headline"]), False))
-    found += [(clean_space(text), False) for text in meta(root, "og:title", "twitter:title")]
+        yield clean_space(article["headline"]), False
+    for text in meta(root, "og:title", "twitter:title"):
+        yield clean_space(text), False
+    headings = _headings(root)
     if len(headings) == 1:
-        found.append((headings[0], False))
+        yield headings[0], False
     element = root.find(".//title")
     if element is not None and text_of(element):
-        found.append((text_of(element), True))
-    return found
+        yield text_of(element), True
 
 
-def _strip_title(text: str, references: set[str], site_names: set[str], *, longest: bool) -> str:
+def _headings(root: lxml.html.HtmlElement) -> list[str]:
+    return [text for text in map(text_of, root.iterfind(".//h1")) if text]
+
+
+def _strip_title(
+    text: str, references: set[str], root: lxml.html.HtmlElement, *, longest: bool
+) -> str:
     cuts = list(_TITLE_SEPARATORS.finditer(text))
     # Another title of the page (the <h1>, twitter:title) is one end of this one: that's it.
     for cut in reversed(cuts):
-        if _key(text[: cut.start()]) in references:
+        if key(text[: cut.start()]) in references:
             return text[: cut.start()].strip()
     for cut in cuts:
-        if _key(text[cut.end() :]) in references:
+        if key(text[cut.end() :]) in references:
             return text[cut.end() :].strip()
+    site_names = _site_names(root, ld_article(root), _meta_values(root, _SITE_META))
     bounds = [0, *(p for cut in cuts for p in (cut.start(), cut.end())), len(text)]
     parts = [text[bounds[i] : bounds[i + 1]] for i in range(0, len(bounds), 2)]
     first, last = 0, len(parts) - 1
@@ -187,32 +193,26 @@ def _strip_title(text: str, references: set[str], site_names: set[str], *, longe
 
 def _is_site_part(part: str, site_names: set[str]) -> bool:
     return (
-        _key(part) in site_names
+        key(part) in site_names
         or dates.from_text(part, whole=True) is not None
         or re.fullmatch(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", part.strip().lower()) is not None
     )
 
 
-def _site_names(root: lxml.html.HtmlElement) -> set[str]:
-    """Keys of the names the site goes by: og:site_name, the publisher, its host name's labels."""
-    names = {_key(value.lstrip("@")) for value in meta(root, *_SITE_NAME_META)}
-    for obj in json_ld(root):
-        publisher = obj.get("publisher")
+def _site_names(
+    root: lxml.html.HtmlElement, article: dict[str, Any] | None, metas: dict[str, list[str]]
+) -> set[str]:
+    """Keys of the names the site goes by: og:site_name, the article's publisher, its host name's
+    labels. ``metas`` holds at least the values of _SITE_META."""
+    names = {key(value.lstrip("@")) for name in _SITE_NAME_META for value in metas.get(name, ())}
+    for publisher in _as_list(article.get("publisher")) if article else ():
         if isinstance(publisher, dict) and isinstance(publisher.get("name"), str):
-            names.add(_key(publisher["name"]))
-        if ld_types(obj) & {"Organization", "NewsMediaOrganization", "WebSite"}:
-            if isinstance(obj.get("name"), str):
-                names.add(_key(obj["name"]))
-    host = urlsplit(_declared_url(root) or "").hostname or ""
+            names.add(key(publisher["name"]))
+    host = urlsplit(_declared_url(root, metas) or "").hostname or ""
     labels = host.split(".")
     names.update(label for label in labels[:-1] if label != "www")
     names.discard("")
     return names
-
-
-def _key(text: str) -> str:
-    """A title or name reduced to its letters and digits, for comparisons."""
-    return _NON_WORD.sub("", text.casefold())
 
 
 # Publication date --------------------------------------------------------------------------------
@@ -226,7 +226,9 @@ def published(
     Never after ``reference`` (the capture time); a date and time with the offset the page gives
     (else the site's, else none); a date only when the page gives no time.
     """
-    candidates = (c for c in _date_candidates(root, rules) if dates.plausible(c, reference))
+    candidates = (
+        c for c in _date_candidates(root, rules, reference) if dates.plausible(c, reference)
+    )
     found = next(candidates, None)
     if found is None:
         found = _htmldate(root, reference)
@@ -238,24 +240,25 @@ def published(
 
 
 def _date_candidates(
-    root: lxml.html.HtmlElement, rules: ExtractionRules
+    root: lxml.html.HtmlElement, rules: ExtractionRules, reference: datetime
 ) -> Iterator[dates.Instant | None]:
     for selector in rules.published:
         for text in selected_text(root, selector):
             for pattern in rules.date_formats:
-                yield dates.from_pattern(text, pattern, datetime.max)
+                yield dates.from_pattern(text, pattern, reference)
             yield dates.from_string(text)
     article = ld_article(root)
-    for key in ("datePublished", "dateCreated"):
-        if article and isinstance(article.get(key), str):
-            yield _parse_date(article[key])
+    for prop in ("datePublished", "dateCreated"):
+        if article and isinstance(article.get(prop), str):
+            yield _parse_date(article[prop])
     for value in meta(root, *_PUBLISHED_META):
         yield _parse_date(value)
-    for element in root.iterfind(".//*[@itemprop='datePublished']"):
+    for element in _elements(_DATE_PUBLISHED(root)):
         yield _parse_date(element.get("datetime") or element.get("content") or text_of(element))
     yield dates.from_url(urlsplit(_declared_url(root) or "").path)
-    for element in root.iterfind(".//time[@datetime]"):
-        yield dates.from_string(element.get("datetime", ""))
+    # The first <time> only: later ones are as often in lists of other articles.
+    times = (dates.from_string(e.get("datetime", "")) for e in root.iterfind(".//time[@datetime]"))
+    yield next((t for t in times if t is not None), None)
     for text in [*meta(root, "og:title"), *map(text_of, root.iterfind(".//title"))]:
         for part in _TITLE_SEPARATORS.split(text):
             yield dates.from_text(part, whole=True)
@@ -278,3 +281,133 @@ def _htmldate(root: lxml.html.HtmlElement, reference: datetime) -> dates.Instant
         logger.debug("htmldate failed: %s", exc)
         return None
     return dates.from_string(found) if found else None
+
+
+# Authors -----------------------------------------------------------------------------------------
+
+def authors(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list[str]:
+    """People named as the authors: site rules (taken as they are), else the first of JSON-LD,
+    meta tags, a byline element, a labelled "Author: ..." that names people, not organisations."""
+    names: list[str] = []
+    for selector in rules.authors:
+        for text in selected_text(root, selector):
+            if rules.author_pattern is not None:
+                match = rules.author_pattern.search(text)
+                text = match.group("author") if match else ""
+            names.extend(split_names(text))
+    if names:
+        return list(dict.fromkeys(names))
+    article = ld_article(root)
+    metas = _meta_values(root, (*_AUTHOR_META, *_SITE_META))
+    site_names: set[str] | None = None
+    for group, in_markup in _author_groups(root, article, metas):
+        group = [name for name in group if looks_like_name(name)]
+        if group:
+            site_names = _site_names(root, article, metas) if site_names is None else site_names
+            people = [name for name in group if is_person(name, site_names)]
+            if people or in_markup:
+                # The first byline is the article's; later ones belong to other articles.
+                return list(dict.fromkeys(people))
+    return []
+
+
+def _author_groups(
+    root: lxml.html.HtmlElement, article: dict[str, Any] | None, metas: dict[str, list[str]]
+) -> Iterator[tuple[list[str], bool]]:
+    """Candidate names, one list per source, most trusted first; True for bylines."""
+    yield (_ld_authors(root, article) if article else []), False
+    yield [
+        name for tag in _AUTHOR_META for value in metas.get(tag, ())
+        if not value.startswith(("http://", "https://")) for name in split_names(value)
+    ], False
+    for names in _byline_groups(root):
+        yield names, True
+
+
+def _byline_groups(root: lxml.html.HtmlElement) -> Iterator[list[str]]:
+    for element in _elements(_BYLINES(root)):
+        if element.tag not in _NOT_BYLINE_TAGS and not _BYLINE_NOISE.search(
+            f"{element.get('class', '')} {element.get('id', '')}"
+        ):
+            yield markup_names(element.findall(".//*[@itemprop='name']") or [element])
+    for label in root.iter(*_LABEL_TAGS):
+        words = text_of(label).rstrip(":").casefold().split("/")
+        if len(words) <= 3 and all(w.strip() in _AUTHOR_LABELS for w in words):
+            value = [label] if clean_space(label.tail or "").strip(":") else []
+            following = label.getnext()
+            yield markup_names(value or ([following] if following is not None else []),
+                                tail=bool(value))
+
+
+def _ld_authors(root: lxml.html.HtmlElement, article: dict[str, Any]) -> list[str]:
+    by_id: dict[str, dict[str, Any]] | None = None
+    names: list[str] = []
+    for author in _as_list(article.get("author")) or _as_list(article.get("creator")):
+        if isinstance(author, dict) and "name" not in author and isinstance(author.get("@id"), str):
+            # Yoast-style graphs: {"@id": ".../#/schema/person/..."} points to the Person.
+            if by_id is None:
+                by_id = {o["@id"]: o for o in json_ld(root) if isinstance(o.get("@id"), str)}
+            author = by_id.get(author["@id"], author)
+        names.extend(_ld_names(author))
+    return names
+
+
+def _ld_names(author: Any) -> list[str]:
+    if isinstance(author, str):
+        return split_names(author)
+    if not isinstance(author, dict):
+        return []
+    types = ld_types(author)
+    if types and "Person" not in types:
+        return []  # an Organization, a NewsMediaOrganization...
+    return [n for name in _as_list(author.get("name")) if isinstance(name, str)
+            for n in split_names(name)]
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+# Canonical URL and declared language -------------------------------------------------------------
+
+def canonical_url(root: lxml.html.HtmlElement, url: str) -> str:
+    declared = _declared_url(root)
+    return (_absolute(url, declared) or url) if declared else url
+
+
+def _declared_url(
+    root: lxml.html.HtmlElement, metas: dict[str, list[str]] | None = None
+) -> str | None:
+    """The page's own idea of its URL: <link rel=canonical>, else og:url (maybe relative)."""
+    # In <head> as a rule; in <body> when a stray element there ended the head early.
+    for link in chain(root.iterfind("head/link[@rel]"), root.iterfind("body//link[@rel]")):
+        href = (link.get("href") or "").strip()
+        if href and "canonical" in link.get("rel", "").lower().split():
+            return href
+    og_url = metas.get("og:url") if metas is not None else list(meta(root, "og:url"))
+    return og_url[0] if og_url else None
+
+
+def _absolute(base: str, href: str) -> str | None:
+    candidate = urljoin(base, href.strip())
+    return candidate if urlsplit(candidate).scheme in ("http", "https") else None
+
+
+def declared_language(root: lxml.html.HtmlElement) -> str | None:
+    """The page's declared language as an ISO 639-1 code where there is one: <html lang>, the
+    Content-Language header's <meta>, JSON-LD inLanguage, then other meta tags."""
+    return next(filter(None, map(language.primary, _declared_languages(root))), None)
+
+
+def _declared_languages(root: lxml.html.HtmlElement) -> Iterator[str]:
+    yield root.get("lang") or root.get("xml:lang") or ""
+    for element in root.iterfind(".//meta[@http-equiv]"):
+        if element.get("http-equiv", "").lower() == "content-language":
+            yield element.get("content", "")
+    article = ld_article(root)
+    if article and isinstance(article.get("inLanguage"), str):
+        yield article["inLanguage"]
+    yield from meta(root, "content-language", "og:locale", "language", "dc.language",
+                    "dcterms.language")
