@@ -54,7 +54,7 @@ def extract(
     root = parse(html, content_type)
     # Metadata first: body extraction prunes the tree it works on.
     title = metadata.title(root, rules)
-    published = metadata.published(root, rules, reference)
+    published = metadata.published(root, rules, reference, url)
     authors = metadata.authors(root, rules)
     canonical = metadata.canonical_url(root, url)
     declared = metadata.declared_language(root) or rules.language

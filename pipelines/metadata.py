@@ -218,7 +218,8 @@ def _site_names(
 # Publication date --------------------------------------------------------------------------------
 
 def published(
-    root: lxml.html.HtmlElement, rules: ExtractionRules, reference: datetime
+    root: lxml.html.HtmlElement, rules: ExtractionRules, reference: datetime,
+    url: str | None = None,
 ) -> str | None:
     """The publication date as ISO 8601: the first plausible of the site's rules, JSON-LD, meta
     tags, microdata, the URL, the first <time>, a date in the title; htmldate as a last resort.
@@ -227,7 +228,8 @@ def published(
     (else the site's, else none); a date only when the page gives no time.
     """
     candidates = (
-        c for c in _date_candidates(root, rules, reference) if dates.plausible(c, reference)
+        c for c in _date_candidates(root, rules, reference, url)
+        if dates.plausible(c, reference)
     )
     found = next(candidates, None)
     if found is None:
@@ -240,7 +242,7 @@ def published(
 
 
 def _date_candidates(
-    root: lxml.html.HtmlElement, rules: ExtractionRules, reference: datetime
+    root: lxml.html.HtmlElement, rules: ExtractionRules, reference: datetime, url: str | None
 ) -> Iterator[dates.Instant | None]:
     for selector in rules.published:
         for text in selected_text(root, selector):
@@ -255,7 +257,7 @@ def _date_candidates(
         yield _parse_date(value)
     for element in _elements(_DATE_PUBLISHED(root)):
         yield _parse_date(element.get("datetime") or element.get("content") or text_of(element))
-    yield dates.from_url(urlsplit(_declared_url(root) or "").path)
+    yield dates.from_url(urlsplit(_declared_url(root) or url or "").path)
     # The first <time> only: later ones are as often in lists of other articles.
     times = (dates.from_string(e.get("datetime", "")) for e in root.iterfind(".//time[@datetime]"))
     yield next((t for t in times if t is not None), None)
