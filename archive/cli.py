@@ -1,6 +1,6 @@
 """The ``newsarchive`` command: thin handlers over the library.
 
-    newsarchive crawl [SITE...] [--sites FILE] [--data DIR]
+    newsarchive crawl [SITE...] [--sites FILE] [--data DIR] [--replay PATH [--at TIMESTAMP]]
     newsarchive extract PATH... [--url URL] [--sites FILE]
     newsarchive reextract PATH [--sites FILE] [--workers N]
 """
@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="send every request through this HTTP proxy")
     crawl.add_argument("--delay-scale", type=float, default=1.0, metavar="X",
                        help="multiply every site's download delay by X (default: 1)")
+    crawl.add_argument("--replay", type=Path, metavar="PATH",
+                       help="crawl from an archive (WARC, WACZ, or a data dir) with no network")
+    crawl.add_argument("--at", default="", metavar="TIMESTAMP",
+                       help="with --replay: the captures nearest this time (YYYYMMDDhhmmss)")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting (repeatable)")
     crawl.add_argument("-v", "--verbose", action="store_true",
@@ -85,7 +89,7 @@ def _crawl(args: argparse.Namespace) -> int:
     options = CrawlOptions(
         data_dir=Path(args.data), sites=args.site, site_files=args.sites, run_id=args.run_id,
         proxy=args.proxy, delay_scale=args.delay_scale, verbose=args.verbose,
-        overrides=overrides,
+        overrides=overrides, replay=args.replay, replay_at=args.at,
     )
     report = run_crawl(options)
     for line in summary_lines(report):

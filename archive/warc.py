@@ -9,6 +9,8 @@ test can write the same bytes twice.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http
 import io
 import logging
@@ -82,6 +84,11 @@ def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
 
+def payload_digest(payload: bytes) -> str:
+    """The WARC-Payload-Digest of a payload, as warcio writes it: SHA-1, base32."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
+
+
 def warc_date(moment: datetime) -> str:
     """WARC/1.1 date: UTC with microseconds (the spec allows fractional seconds)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -145,19 +152,38 @@ class RollingWarcWriter:
             ),
             warc_headers_dict={"WARC-Record-ID": response_id, **common},
         )
-        request_record = self._builder().create_warc_record(
-            url, "request",
-            payload=io.BytesIO(request.body),
-            length=len(request.body),
-            http_headers=StatusAndHeaders(
-                f"{request.method} {request.target} {request.protocol}",
-                list(request.headers), protocol="", is_http_request=True,
-            ),
-            warc_headers_dict={
-                "WARC-Record-ID": self.make_id(), "WARC-Concurrent-To": response_id, **common,
-            },
-        )
+        request_record = self._request_record(url, request, response_id, when, extra_headers)
         return self._append([response_record, request_record])[0]
+
+    def write_revisit(
+        self,
+        url: str,
+        request: HttpRequest,
+        response: HttpResponse,
+        *,
+        refers_to_uri: str,
+        refers_to_date: str,
+        date: datetime | None = None,
+    ) -> RecordLocation:
+        """Write a revisit record (identical-payload-digest profile) and its request record.
+
+        The response's payload equals that of an earlier capture (``refers_to_uri`` at
+        ``refers_to_date``, a WARC-Date): only its headers are stored.
+        """
+        when = warc_date(date or self.clock())
+        revisit_id = self.make_id()
+        revisit = self._builder().create_revisit_record(
+            url,
+            digest=payload_digest(response.body),
+            refers_to_uri=refers_to_uri,
+            refers_to_date=refers_to_date,
+            http_headers=StatusAndHeaders(
+                response.status_line, list(response.headers), protocol=response.protocol
+            ),
+            warc_headers_dict={"WARC-Record-ID": revisit_id, "WARC-Date": when},
+        )
+        request_record = self._request_record(url, request, revisit_id, when)
+        return self._append([revisit, request_record])[0]
 
     def write_metadata(
         self, url: str, payload: bytes, *, concurrent_to: str,
@@ -176,6 +202,25 @@ class RollingWarcWriter:
             },
         )
         return self._append([record])[0]
+
+    def _request_record(
+        self, url: str, request: HttpRequest, concurrent_to: str, when: str,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> ArcWarcRecord:
+        record: ArcWarcRecord = self._builder().create_warc_record(
+            url, "request",
+            payload=io.BytesIO(request.body),
+            length=len(request.body),
+            http_headers=StatusAndHeaders(
+                f"{request.method} {request.target} {request.protocol}",
+                list(request.headers), protocol="", is_http_request=True,
+            ),
+            warc_headers_dict={
+                "WARC-Record-ID": self.make_id(), "WARC-Concurrent-To": concurrent_to,
+                "WARC-Date": when, **(extra_headers or {}),
+            },
+        )
+        return record
 
     def close(self) -> None:
         """Close the open file, if any, and give it its final name."""

@@ -28,6 +28,8 @@ class CrawlOptions:
     proxy: str = ""
     delay_scale: float = 1.0
     verbose: bool = False
+    replay: Path | None = None  # answer every request from this archive: no network at all
+    replay_at: str = ""
     overrides: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -46,6 +48,21 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         },
         priority="cmdline",
     )
+    if options.replay is not None:
+        handler = "crawler.middlewares.replay.ReplayDownloadHandler"
+        settings.setdict(
+            {
+                "REPLAY_PATH": str(options.replay),
+                "REPLAY_AT": options.replay_at,
+                "DOWNLOAD_HANDLERS": {"http": handler, "https": handler},
+                # The archive is the record; a replay must not add to it.
+                "WARC_ENABLED": False,
+                "PROXY_URL": "",
+                "NEWSARCHIVE_DELAY_SCALE": 0.0,
+                "DOWNLOAD_DELAY": 0,
+            },
+            priority="cmdline",
+        )
     if not options.verbose:
         layout.run_dir.mkdir(parents=True, exist_ok=True)
         settings.set("LOG_FILE", str(layout.log_path), priority="cmdline")

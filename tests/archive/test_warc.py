@@ -143,3 +143,26 @@ def test_round_trip_rewrite_gives_identical_records(tmp_path: Path) -> None:
 def test_bad_max_size_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="max_size"):
         RollingWarcWriter(tmp_path, max_size=0)
+
+
+def test_revisit_record_refers_to_the_original(tmp_path: Path) -> None:
+    writer = fixed_writer(tmp_path)
+    request = HttpRequest("GET", "/a", [("Host", "news.example")])
+    response = HttpResponse(200, [("Content-Type", "text/html")], BODY)
+    first = writer.write_exchange("https://news.example/a", request, response)
+    again = writer.write_revisit("https://news.example/a", request, response,
+                                 refers_to_uri="https://news.example/a",
+                                 refers_to_date="2026-01-02T03:04:05.000000Z")
+    writer.close()
+    path = tmp_path / first.filename
+    check = subprocess.run([WARCIO, "check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    with path.open("rb") as fh:
+        records = {r.rec_headers["WARC-Record-ID"]: r.rec_headers for r in ArchiveIterator(fh)}
+    revisit = records[again.record_id]
+    assert revisit["WARC-Type"] == "revisit"
+    assert revisit["WARC-Profile"].endswith("/revisit/identical-payload-digest")
+    assert revisit["WARC-Payload-Digest"] == records[first.record_id]["WARC-Payload-Digest"]
+    assert revisit["WARC-Refers-To-Target-URI"] == "https://news.example/a"
+    assert revisit["WARC-Refers-To-Date"] == "2026-01-02T03:04:05.000000Z"
+    assert again.length < first.length  # the payload is not stored twice
