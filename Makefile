@@ -18,6 +18,12 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test,bench,dev]'
+	# pywb and py-wacz judge our archives in the tests. They live in a venv of their own: every
+	# pywb release needs brotlipy, whose brotli module shadows Brotli's and breaks Scrapy's
+	# br decoding if installed beside it.
+	$(PYTHON) -m venv $(VENV)/tools
+	$(VENV)/tools/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/tools/bin/python -m pip install --quiet 'pywb==2.10.0' 'wacz==0.6.0'
 	touch $(STAMP)
 
 test: install

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 WARC_VERSION = "WARC/1.1"
 OPEN_SUFFIX = ".open"
+ARTICLE_URI_PREFIX = "urn:article:"
 Headers = Sequence[tuple[str, str]]
 
 
@@ -84,6 +85,15 @@ def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
 
+def article_uri(url: str) -> str:
+    """The target URI of the metadata record describing the article at ``url``.
+
+    Not the page's own URL: indexers (cdxj-indexer, pywb) take a record under a page's URL for
+    a capture of the page, and would replay the article JSON in its place.
+    """
+    return ARTICLE_URI_PREFIX + url
+
+
 def payload_digest(payload: bytes) -> str:
     """The WARC-Payload-Digest of a payload, as warcio writes it: SHA-1, base32."""
     return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
@@ -106,7 +116,7 @@ class RollingWarcWriter:
         info: Mapping[str, str] | None = None,
         clock: Callable[[], datetime] = utc_now,
         make_id: Callable[[], str] = new_record_id,
-        on_close: Callable[[Path], None] | None = None,
+        on_close: Callable[[Path], object] | None = None,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size}")
@@ -189,7 +199,10 @@ class RollingWarcWriter:
         self, url: str, payload: bytes, *, concurrent_to: str,
         content_type: str = "application/json",
     ) -> RecordLocation:
-        """Write a metadata record about the capture ``concurrent_to`` (a WARC-Record-ID)."""
+        """Write a metadata record about the capture ``concurrent_to`` (a WARC-Record-ID).
+
+        ``url`` is the record's target URI: for an extracted article, :func:`article_uri`.
+        """
         record = self._builder().create_warc_record(
             url, "metadata",
             payload=io.BytesIO(payload),

@@ -20,7 +20,17 @@ from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
 from archive.layout import RunLayout
-from archive.warc import ArchiveError, HttpRequest, HttpResponse, RollingWarcWriter, utc_now
+from archive.cdxj import write_index
+from archive.dedupe import PayloadIndex
+from archive.warc import (
+    ArchiveError,
+    HttpRequest,
+    HttpResponse,
+    RollingWarcWriter,
+    article_uri,
+    payload_digest,
+    utc_now,
+)
 from pipelines.article import Article
 
 logger = logging.getLogger(__name__)
@@ -30,9 +40,14 @@ _SECRET_REQUEST_HEADERS = {b"proxy-authorization"}
 
 
 class WarcExtension:
-    def __init__(self, writer: RollingWarcWriter, stats: StatsCollector) -> None:
+    def __init__(
+        self, writer: RollingWarcWriter, stats: StatsCollector,
+        payloads: PayloadIndex | None = None,
+    ) -> None:
         self.writer = writer
         self.stats = stats
+        # Unchanged responses become revisit records; None: every response is stored whole.
+        self.payloads = payloads
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
@@ -44,6 +59,7 @@ class WarcExtension:
         )
         writer = RollingWarcWriter(
             layout.warc_dir,
+            on_close=write_index if settings.getbool("WARC_CDXJ_ENABLED") else None,
             prefix=settings.get("WARC_PREFIX"),
             max_size=settings.getint("WARC_MAX_SIZE"),
             info={
@@ -56,8 +72,12 @@ class WarcExtension:
                 ),
             },
         )
+        payloads = None
+        if settings.getbool("WARC_DEDUPE_ENABLED"):
+            payloads = PayloadIndex.of_earlier_runs(layout.data_dir, layout.run_id)
+            logger.info("dedupe against %d earlier captures", len(payloads))
         assert crawler.stats is not None
-        extension = cls(writer, crawler.stats)
+        extension = cls(writer, crawler.stats, payloads)
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
         crawler.signals.connect(extension.item_scraped, signals.item_scraped)
         crawler.signals.connect(extension.spider_closed, signals.spider_closed)
@@ -65,14 +85,22 @@ class WarcExtension:
 
     def response_downloaded(self, response: Response, request: Request) -> None:
         fetched = utc_now()
+        http_request, http_response = _http_request(request, response), _http_response(response)
+        earlier = None
+        if self.payloads is not None and response.status == 200:
+            earlier = self.payloads.match(response.url, payload_digest(response.body))
         try:
-            location = self.writer.write_exchange(
-                response.url,
-                _http_request(request, response),
-                _http_response(response),
-                extra_headers=_ip_header(request, response),
-                date=fetched,
-            )
+            if earlier is not None:
+                location = self.writer.write_revisit(
+                    response.url, http_request, http_response,
+                    refers_to_uri=earlier.url, refers_to_date=earlier.date, date=fetched,
+                )
+                self.stats.inc_value("archive/revisits")
+            else:
+                location = self.writer.write_exchange(
+                    response.url, http_request, http_response,
+                    extra_headers=_ip_header(request, response), date=fetched,
+                )
         except (ArchiveError, ValueError) as exc:
             self.stats.inc_value("archive/failed")
             logger.error("could not archive %s: %s", response.url, exc)
@@ -87,7 +115,9 @@ class WarcExtension:
             return
         payload = json.dumps(item.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
         try:
-            self.writer.write_metadata(item.url, payload, concurrent_to=item.warc_record_id)
+            self.writer.write_metadata(
+                article_uri(item.url), payload, concurrent_to=item.warc_record_id
+            )
         except ArchiveError as exc:
             self.stats.inc_value("archive/failed")
             logger.error("could not archive metadata of %s: %s", item.url, exc)
@@ -101,7 +131,7 @@ class WarcExtension:
 
 
 def _http_response(response: Response) -> HttpResponse:
-    headers = []
+    headers: list[tuple[str, str]] = []
     for name, values in response.headers.items():
         key = name.decode("latin-1")
         if name.lower() in _HOP_BY_HOP_RENAMED:

@@ -1,0 +1,116 @@
+"""CDXJ indexes of closed WARC files, as pywb and ReplayWeb.page read them.
+
+Each line is ``SURT timestamp {json}`` and the lines are sorted, so a lookup is a binary search
+and indexes of many files merge in one streaming pass. The lines are cdxj-indexer's own, with
+its defaults: the library indexes, we only sort, store and merge. So what it indexes is what we
+index: ``response``, ``revisit``, ``resource`` and ``metadata`` records (the last two unless
+their Content-Type is ``application/warc-fields``); never ``request`` or ``warcinfo`` records.
+A metadata record's line has no ``status``: :mod:`archive.lookup` tells captures apart by it.
+
+An index is written beside its WARC, ``<stem>.cdxj`` for ``<stem>.warc.gz``, through a
+temporary file renamed into place, so a reader never sees half an index. ``write_index`` fits
+:class:`archive.warc.RollingWarcWriter`'s ``on_close`` hook.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import io
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from cdxj_indexer.main import CDXJIndexer
+from warcio.exceptions import ArchiveLoadFailed
+
+from archive.warc import OPEN_SUFFIX, ArchiveError
+
+logger = logging.getLogger(__name__)
+
+INDEX_SUFFIX = ".cdxj"
+_WARC_SUFFIXES = (".warc.gz", ".warc")
+
+
+class CdxjError(ArchiveError):
+    """A WARC file could not be indexed, or an index could not be written."""
+
+
+def index_warc(path: Path) -> list[str]:
+    """The CDXJ lines of one WARC file, sorted, without line ends.
+
+    The ``filename`` of each line is the WARC's base name: indexes stay valid when a run's
+    ``warc/`` folder is moved, or packed as a WACZ's ``archive/``.
+    """
+    path = Path(path)
+    if path.name.endswith(OPEN_SUFFIX):
+        raise CdxjError(f"{path} is still being written: index it once it is closed")
+    output = io.StringIO()
+    try:
+        indexer = CDXJIndexer(output, [str(path)], sort=True)
+        indexer.process_all()
+    except ArchiveLoadFailed as exc:
+        raise CdxjError(
+            f"cannot index {path}: not a valid WARC file ({exc}); "
+            f"check it with `warcio check {path}`"
+        ) from exc
+    except OSError as exc:
+        raise CdxjError(f"cannot index {path}: {exc.strerror or exc}") from exc
+    return output.getvalue().splitlines()
+
+
+def index_path(warc: Path) -> Path:
+    """Where the index of ``warc`` goes: ``<stem>.cdxj`` beside it."""
+    warc = Path(warc)
+    for suffix in _WARC_SUFFIXES:
+        if warc.name.endswith(suffix):
+            return warc.with_name(warc.name.removesuffix(suffix) + INDEX_SUFFIX)
+    raise CdxjError(f"{warc} is not named like a closed WARC file (*.warc.gz or *.warc)")
+
+
+def write_index(warc: Path) -> Path:
+    """Index ``warc`` and write the lines to :func:`index_path`; return that path."""
+    target = index_path(warc)
+    lines = index_warc(warc)
+    _write_lines_atomically(target, lines)
+    logger.info("indexed %s: %d lines in %s", warc, len(lines), target.name)
+    return target
+
+
+def ensure_index(warc: Path) -> Path:
+    """The index of ``warc``, written first if it is missing or older than the WARC."""
+    target = index_path(warc)
+    try:
+        if target.stat().st_mtime_ns >= Path(warc).stat().st_mtime_ns:
+            return target
+    except FileNotFoundError:
+        pass
+    return write_index(warc)
+
+
+def merge_indexes(paths: Iterable[Path]) -> Iterator[str]:
+    """The lines of several sorted index files as one sorted stream, without line ends."""
+    with contextlib.ExitStack() as stack:
+        streams = []
+        for path in paths:
+            try:
+                fh = stack.enter_context(Path(path).open(encoding="utf-8"))
+            except OSError as exc:
+                raise CdxjError(f"cannot read index {path}: {exc.strerror or exc}") from exc
+            streams.append(line.rstrip("\n") for line in fh)
+        yield from heapq.merge(*streams)
+
+
+def _write_lines_atomically(target: Path, lines: Iterable[str]) -> None:
+    # A temporary name of our own (not mkstemp's), so the index gets the umask's permissions.
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+            for line in lines:
+                fh.write(line + "\n")
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise CdxjError(f"cannot write index {target}: {exc.strerror or exc}") from exc
+    finally:
+        tmp.unlink(missing_ok=True)
