@@ -19,9 +19,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
 
-from archive.layout import RunLayout
 from archive.cdxj import write_index
 from archive.dedupe import PayloadIndex
+from archive.layout import RunLayout
 from archive.warc import (
     ArchiveError,
     HttpRequest,
