@@ -121,6 +121,15 @@ def summary_lines(report: Mapping[str, Any]) -> Iterator[str]:
             line += f"; failed: {reasons}"
         yield line
     archive = report["archive"]
-    yield f"  archive: {len(archive['files'])} WARC files, {archive['records_written']} records"
+    replay = report.get("replay") or {}
+    if replay.get("hits") or replay.get("misses"):
+        yield f"  replayed: {replay['hits']} responses from the archive, {replay['misses']} not in it"
+    else:
+        line = f"  archive: {len(archive['files'])} WARC files, {archive['records_written']} records"
+        if archive.get("revisits"):
+            line += f" ({archive['revisits']} unchanged, stored as revisits)"
+        if archive.get("wacz"):
+            line += f"; {archive['wacz']}"
+        yield line
     if archive.get("failed"):
         yield f"  archive FAILURES: {archive['failed']} records could not be written"

@@ -45,6 +45,7 @@ WARC_MAX_SIZE = 1_000_000_000
 WARC_OPERATOR = ""
 WARC_CDXJ_ENABLED = True  # a CDXJ index beside each closed WARC file
 WARC_DEDUPE_ENABLED = True  # unchanged payloads of earlier runs become revisit records
+WACZ_ENABLED = True  # pack each run as <run_id>.wacz when it ends
 
 PROXY_ENABLED = True
 PROXY_URL = ""  # send every request through this HTTP proxy (fixtures, replay)

@@ -53,7 +53,10 @@ def build_report(
             "files": stats.get("archive/files", []),
             "records_written": stats.get("archive/records_written", 0),
             "failed": stats.get("archive/failed", 0),
+            "revisits": stats.get("archive/revisits", 0),
+            "wacz": stats.get("archive/wacz"),
         },
+        "replay": {"hits": stats.get("replay/hit", 0), "misses": stats.get("replay/miss", 0)},
         "stats": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in stats.items()},
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from scrapy.statscollectors import StatsCollector
 from archive.cdxj import write_index
 from archive.dedupe import PayloadIndex
 from archive.layout import RunLayout
+from archive.wacz import build_wacz
 from archive.warc import (
     ArchiveError,
     HttpRequest,
@@ -42,10 +44,11 @@ _SECRET_REQUEST_HEADERS = {b"proxy-authorization"}
 class WarcExtension:
     def __init__(
         self, writer: RollingWarcWriter, stats: StatsCollector,
-        payloads: PayloadIndex | None = None,
+        payloads: PayloadIndex | None = None, wacz_run: Path | None = None,
     ) -> None:
         self.writer = writer
         self.stats = stats
+        self.wacz_run = wacz_run  # pack this run as a WACZ when the crawl ends
         # Unchanged responses become revisit records; None: every response is stored whole.
         self.payloads = payloads
 
@@ -77,7 +80,8 @@ class WarcExtension:
             payloads = PayloadIndex.of_earlier_runs(layout.data_dir, layout.run_id)
             logger.info("dedupe against %d earlier captures", len(payloads))
         assert crawler.stats is not None
-        extension = cls(writer, crawler.stats, payloads)
+        wacz_run = layout.run_dir if settings.getbool("WACZ_ENABLED") else None
+        extension = cls(writer, crawler.stats, payloads, wacz_run)
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
         crawler.signals.connect(extension.item_scraped, signals.item_scraped)
         crawler.signals.connect(extension.spider_closed, signals.spider_closed)
@@ -126,8 +130,17 @@ class WarcExtension:
         self.stats.inc_value("archive/metadata")
 
     def spider_closed(self) -> None:
+        # Item pipelines have closed by now: articles.jsonl is complete.
         self.writer.close()
         self.stats.set_value("archive/files", [p.name for p in self.writer.closed_files])
+        if self.wacz_run is not None and self.writer.closed_files:
+            try:
+                package = build_wacz(self.wacz_run)
+            except (ArchiveError, OSError) as exc:
+                self.stats.inc_value("archive/failed")
+                logger.error("could not package the run as WACZ: %s", exc)
+                return
+            self.stats.set_value("archive/wacz", package.name)
 
 
 def _http_response(response: Response) -> HttpResponse:
