@@ -85,6 +85,9 @@ def _crawl(args: argparse.Namespace) -> int:
     from crawler.crawl import CrawlOptions, run_crawl, summary_lines
 
     load_sites(args.sites, args.site)  # fail early, before Scrapy starts, on a bad config
+    if args.replay is not None and not _has_archive(args.replay):
+        print(f"newsarchive: no WARC or WACZ files at {args.replay}", file=sys.stderr)
+        return 2
     overrides = dict(_setting(item) for item in args.set)
     options = CrawlOptions(
         data_dir=Path(args.data), sites=args.site, site_files=args.sites, run_id=args.run_id,
@@ -96,6 +99,12 @@ def _crawl(args: argparse.Namespace) -> int:
         print(line)
     failed = [name for name, site in report["sites"].items() if site["status"] != "ok"]
     return 1 if failed else 0
+
+
+def _has_archive(path: Path) -> bool:
+    if path.is_file():
+        return path.name.endswith((".warc.gz", ".wacz"))
+    return any(path.rglob("*.warc.gz")) or any(path.rglob("*.wacz"))
 
 
 def _setting(item: str) -> tuple[str, str]:

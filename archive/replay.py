@@ -8,6 +8,7 @@ refer to, so a reader always gets a whole response.
 from __future__ import annotations
 
 import heapq
+import json
 import logging
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -59,17 +60,22 @@ class Archive:
 
     @classmethod
     def open(cls, path: Path) -> Archive:
-        """Index everything at ``path``: a WARC, a WACZ, or a directory holding either."""
+        """Index everything at ``path``: a WARC, a WACZ, or a directory holding either.
+
+        A WARC found both loose and in a WACZ (a run directory holds both) is read once.
+        """
         openers: dict[str, Opener] = {}
         indexes: list[Iterable[str]] = []
-        for source in _sources(path):
-            if source.name.endswith(".wacz"):
-                _add_wacz(source, openers, indexes)
-            else:
+        sources = list(_sources(path))
+        for source in sources:
+            if not source.name.endswith(".wacz"):
                 openers[source.name] = _file_opener(source)
                 existing = index_path(source)
                 indexes.append(existing.read_text().splitlines() if existing.exists()
                                else index_warc(source))
+        for source in sources:
+            if source.name.endswith(".wacz"):
+                _add_wacz(source, openers, indexes)
         if not openers:
             raise ReplayError(f"no WARC or WACZ files at {path}")
         return cls(openers, list(heapq.merge(*indexes)))
@@ -158,14 +164,30 @@ def _file_opener(path: Path) -> Opener:
 def _add_wacz(path: Path, openers: dict[str, Opener], indexes: list[Iterable[str]]) -> None:
     with zipfile.ZipFile(path) as package:
         names = package.namelist()
-        index_names = [n for n in names if n.startswith("indexes/") and n.endswith(".cdxj")]
+        warcs = {n.removeprefix("archive/"): n for n in names
+                 if n.startswith("archive/") and n.endswith(".warc.gz")}
+        new = {name: member for name, member in warcs.items() if name not in openers}
+        if not new:
+            return
+        index_names = [n for n in names if n.startswith("indexes/") and n.endswith((".cdx", ".cdxj"))]
         if not index_names:
-            raise ReplayError(f"{path} has no indexes/*.cdxj")
+            raise ReplayError(f"{path} has no index (indexes/*.cdx or *.cdxj)")
         for name in index_names:
-            indexes.append(package.read(name).decode("utf-8").splitlines())
-    for name in names:
-        if name.startswith("archive/") and name.endswith(".warc.gz"):
-            openers[name.removeprefix("archive/")] = _zip_member_opener(path, name)
+            lines = package.read(name).decode("utf-8").splitlines()
+            indexes.append([line for line in lines if _filename(line) in new])
+    for name, member in new.items():
+        openers[name] = _zip_member_opener(path, member)
+
+
+def _filename(line: str) -> str | None:
+    capture = line.split(" ", 2)
+    if len(capture) < 3:
+        return None
+    try:
+        name = json.loads(capture[2]).get("filename")
+    except ValueError:
+        return None
+    return name if isinstance(name, str) else None
 
 
 def _zip_member_opener(path: Path, member: str) -> Opener:

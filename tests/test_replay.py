@@ -1,0 +1,105 @@
+"""Replay: re-run the crawl from its archive with no network, and resolve revisits."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import Crawl, FixtureServer
+
+
+def dead_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def newsarchive(*args: str, proxy_env: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if proxy_env:
+        # Any attempt to reach the network goes to a port where nothing listens.
+        for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+            env[name] = proxy_env
+    return subprocess.run([sys.executable, "-m", "archive", *args], capture_output=True, text=True,
+                          timeout=300, env=env)
+
+
+def articles(run_dir: Path) -> dict[str, dict[str, Any]]:
+    lines = (run_dir / "articles.jsonl").read_text().splitlines()
+    return {a["url"]: a for a in map(json.loads, lines)}
+
+
+def without_crawl_times(found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {url: {k: v for k, v in a.items() if k != "fetched"} for url, a in found.items()}
+
+
+def test_replay_from_warcs_equals_the_crawl(crawl: Crawl, tmp_path: Path) -> None:
+    result = newsarchive("crawl", "--replay", str(crawl.run_dir), "--data", str(tmp_path),
+                         "--run-id", "replay", proxy_env=dead_port())
+    assert result.returncode == 0, result.stdout + result.stderr
+    replay = tmp_path / "runs" / "replay"
+    assert without_crawl_times(articles(replay)) == without_crawl_times(articles(crawl.run_dir))
+    # Capture times come from the archive too.
+    assert articles(replay) == articles(crawl.run_dir)
+    report = json.loads((replay / "report.json").read_text())
+    assert report["replay"]["hits"] == crawl.report["stats"]["archive/responses"]
+    assert report["replay"]["misses"] == 0
+    assert not (replay / "warc").exists(), "a replay must not write an archive of its own"
+    assert "replayed:" in result.stdout
+
+
+def test_replay_from_the_wacz_equals_the_crawl(crawl: Crawl, tmp_path: Path) -> None:
+    [wacz] = crawl.run_dir.glob("*.wacz")
+    result = newsarchive("crawl", "--replay", str(wacz), "--data", str(tmp_path),
+                         "--run-id", "replay", proxy_env=dead_port())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert articles(tmp_path / "runs" / "replay") == articles(crawl.run_dir)
+
+
+def test_a_url_not_in_the_archive_is_a_counted_miss(crawl: Crawl, tmp_path: Path) -> None:
+    site = tmp_path / "elsewhere.toml"
+    site.write_text('name = "elsewhere"\nhosts = ["news.elsewhere.example"]\n'
+                    '[start]\nlistings = ["https://news.elsewhere.example/world"]\n'
+                    "[links]\narticles = ['/story/']\n")
+    result = newsarchive("crawl", "elsewhere", "--sites", str(site), "--replay", str(crawl.run_dir),
+                         "--data", str(tmp_path), "--run-id", "miss", proxy_env=dead_port())
+    assert result.returncode == 1
+    report = json.loads((tmp_path / "runs" / "miss" / "report.json").read_text())
+    assert report["replay"]["misses"] == 2  # robots.txt and the listing
+    assert report["sites"]["elsewhere"]["failed"] == {"http_404": 1}
+    assert "1 not in it" not in result.stdout and "2 not in it" in result.stdout
+
+
+def test_second_night_stores_unchanged_pages_as_revisits_and_replay_resolves_them(
+    crawl: Crawl, fixture_server: tuple[FixtureServer, Path], tmp_path: Path
+) -> None:
+    server, _ = fixture_server
+    data = tmp_path / "data"
+    shutil.copytree(crawl.data_dir, data)
+    result = newsarchive("crawl", "--data", str(data), "--proxy", server.proxy, "--delay-scale", "0",
+                         "--run-id", "night-2", "--set", "RETRY_TIMES=0")
+    assert result.returncode == 0, result.stdout + result.stderr
+    night2 = data / "runs" / "night-2"
+    report = json.loads((night2 / "report.json").read_text())
+    # The fixture server sends the same bytes every night: every 200 response is a revisit.
+    ok = crawl.report["stats"]["downloader/response_status_count/200"]
+    assert report["archive"]["revisits"] == ok
+    second = articles(night2)
+    assert without_crawl_times(second) != {}  # the articles are still extracted and written
+    assert {u: a["text"] for u, a in second.items()} == {u: a["text"] for u, a in articles(crawl.run_dir).items()}
+    check = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check",
+                            *map(str, sorted((night2 / "warc").glob("*.warc.gz")))],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    # Replaying night 2 needs night 1's payloads: give it the whole data dir, at night 2's time.
+    at = min(a["fetched"] for a in second.values())[:19].replace("-", "").replace(":", "").replace("T", "")
+    replay = newsarchive("crawl", "--replay", str(data), "--at", at, "--data", str(tmp_path / "out"),
+                         "--run-id", "replay-2", proxy_env=dead_port())
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    assert articles(tmp_path / "out" / "runs" / "replay-2") == second
