@@ -2,6 +2,7 @@
 
     newsarchive crawl [SITE...] [--sites FILE] [--data DIR] [--replay PATH [--at TIMESTAMP]]
     newsarchive extract PATH... [--url URL] [--sites FILE]
+    newsarchive replay serve PATH [--port N] [--at TIMESTAMP]
     newsarchive reextract PATH [--sites FILE] [--workers N]
 """
 
@@ -70,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
                      help="extra site config file or directory (repeatable)")
     ext.set_defaults(func=_extract)
 
+    replay = commands.add_parser("replay", help="serve an archive over HTTP")
+    replay_commands = replay.add_subparsers(metavar="COMMAND")
+    serve = replay_commands.add_parser(
+        "serve", help="serve archived pages on 127.0.0.1: /<timestamp>/<url>, and as an HTTP proxy")
+    serve.add_argument("path", type=Path, help="a WARC, a WACZ, or a directory of them")
+    serve.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default: 8080)")
+    serve.add_argument("--at", default="", metavar="TIMESTAMP",
+                       help="as a proxy, serve the captures nearest this time (default: latest)")
+    serve.set_defaults(func=_serve)
+
     again = commands.add_parser(
         "reextract", help="re-run extraction on archived responses, rewriting text and JSONL")
     again.add_argument("path", type=Path, help="a data directory, a run directory or a WARC file")
@@ -137,6 +148,24 @@ def _extract(args: argparse.Namespace) -> int:
         record: dict[str, Any] = {**article.to_dict(), "source": str(path)}
         print(json.dumps(record, ensure_ascii=False, sort_keys=True))
     return 1 if failures else 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from archive.replay import Archive, ReplayError
+    from archive.server import ReplayServer
+
+    try:
+        archive = Archive.open(args.path)
+    except ReplayError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
+    with ReplayServer(archive, args.port, args.at or None) as server:
+        print(f"serving {archive.size} index lines from {args.path} at {server.url}/", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
 
 
 def _reextract(args: argparse.Namespace) -> int:

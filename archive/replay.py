@@ -84,6 +84,10 @@ class Archive:
     def size(self) -> int:
         return len(self._lines)
 
+    def index_lines(self) -> list[str]:
+        """The sorted CDXJ lines of everything in the archive."""
+        return self._lines
+
     def captures(self, url: str) -> list[Capture]:
         """The HTTP captures of exactly this URL (else of its SURT twins), oldest first."""
         found = list(captures(self._lines, url))

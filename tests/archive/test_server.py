@@ -1,0 +1,87 @@
+"""The replay server: pywb-style URLs, an index page, and an HTTP proxy, all from the archive."""
+
+from __future__ import annotations
+
+import gzip
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from archive.replay import Archive
+from archive.server import ReplayServer
+from tests.conftest import WEB_ROOT, Crawl, expected
+
+
+@pytest.fixture(scope="module")
+def server(crawl: Crawl) -> Iterator[ReplayServer]:
+    with ReplayServer(Archive.open(crawl.run_dir)) as running:
+        thread = threading.Thread(target=running.serve_forever, daemon=True)
+        thread.start()
+        yield running
+        running.shutdown()
+        thread.join()
+
+
+def fetch(url: str, proxy: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    handlers = [urllib.request.ProxyHandler({"http": proxy} if proxy else {})]
+    opener = urllib.request.build_opener(*handlers)
+    try:
+        with opener.open(url, timeout=10) as reply:
+            return reply.status, dict(reply.headers), reply.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+def original(url: str) -> bytes:
+    host, _, path = url.split("://", 1)[1].partition("/")
+    file = WEB_ROOT / host / path
+    return (file / "index.html" if file.is_dir() else file).read_bytes()
+
+
+def decoded(headers: dict[str, str], body: bytes) -> bytes:
+    return gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
+
+
+def test_wayback_url_serves_the_original_body(server: ReplayServer, crawl: Crawl) -> None:
+    article = crawl.articles[0]
+    stamp = article["fetched"][:19].replace("-", "").replace(":", "").replace("T", "")
+    for prefix in (stamp, stamp + "id_", "2026"):
+        status, headers, body = fetch(f"{server.url}/{prefix}/{article['url']}")
+        assert status == 200
+        assert decoded(headers, body) == original(article["url"])
+        assert "Memento-Datetime" in headers
+
+
+def test_archived_errors_and_misses(server: ReplayServer) -> None:
+    missing = expected("dw")["missing_url"]
+    status, _, _ = fetch(f"{server.url}/2030/{missing}")
+    assert status == 404  # archived as a 404
+    status, _, body = fetch(f"{server.url}/2030/https://www.dw.com/en/never-crawled/a-1")
+    assert status == 404 and b"Not in the archive" in body
+
+
+def test_index_page_lists_the_captures(server: ReplayServer, crawl: Crawl) -> None:
+    status, headers, body = fetch(server.url + "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    page = body.decode()
+    assert all(a["url"] in page for a in crawl.articles)
+    _, _, filtered = fetch(server.url + "/?q=kcna")
+    assert b"kcna.kp" in filtered and b"dw.com" not in filtered
+
+
+def test_works_as_an_http_proxy(server: ReplayServer) -> None:
+    article = next(a for a in expected("kcna")["articles"] if a["url"].startswith("http://"))
+    status, headers, body = fetch(article["url"], proxy=server.url)
+    assert status == 200
+    assert decoded(headers, body) == original(article["url"])
+
+
+def test_bad_archive_path_is_refused(tmp_path: Path) -> None:
+    from archive.cli import main
+
+    assert main(["replay", "serve", str(tmp_path)]) == 2
