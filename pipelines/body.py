@@ -12,6 +12,7 @@ The tree is modified in place: callers read metadata first.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -147,13 +148,17 @@ def main_content(root: HtmlElement) -> list[HtmlElement]:
         if len(text) < _MIN_PARAGRAPH_CHARS:
             continue
         score = 1 + text.count(",") + text.count("，") + min(len(text) // 100, 3)
-        for level, ancestor in enumerate(element.iterancestors()):
+        ancestors = list(element.iterancestors())
+        if any(a.tag == "article" and _is_teaser(a) for a in ancestors):
+            continue  # another story's teaser: it must not pull the choice its way
+        for level, ancestor in enumerate(ancestors):
             if level < 2:
                 scores[ancestor] = scores.get(ancestor, 0) + score / (level + 1)
             mass[ancestor] = mass.get(ancestor, 0) + score
     if not scores:
         return []
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
+    ranked = [(e, s) for e, s in ranked if not _in_teaser(e)] or ranked[:1]
     best, best_score = max(
         ((e, (s + _class_weight(e)) * (1 - _link_density(e))) for e, s in ranked),
         key=lambda item: item[1],
@@ -180,7 +185,10 @@ def _widen(best: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
     for ancestor in best.iterancestors():
         if ancestor.tag in ("body", "html"):
             break
-        if mass.get(ancestor, 0) >= 1.4 * mass.get(current, 0) and _link_density(ancestor) < 0.3:
+        if (
+            mass.get(ancestor, 0) >= 1.4 * mass.get(current, 0)
+            and _link_density(ancestor) < 0.3
+        ):
             current = ancestor
         elif mass.get(ancestor, 0) > 1.05 * mass.get(current, 0):
             break
@@ -210,9 +218,25 @@ def _worth_adding(sibling: HtmlElement, scores: dict[HtmlElement, float], thresh
                                                    and bool(re.search(r"\.( |$)", text)))
 
 
+def _in_teaser(element: HtmlElement) -> bool:
+    """Inside a teaser <article>: a list of other stories."""
+    return any(n.tag == "article" and _is_teaser(n)
+               for n in itertools.chain([element], element.iterancestors()))
+
+
+def _is_teaser(article: HtmlElement) -> bool:
+    """One of several <article>s side by side, nested in another <article>."""
+    parent = article.getparent()
+    return (
+        parent is not None
+        and next(article.iterancestors("article"), None) is not None
+        and len(parent.findall("article")) > 1
+    )
+
+
 def _is_teaser_list(element: HtmlElement) -> bool:
-    """Articles inside it, or a "Related ..." heading first: other stories, not more of this one."""
-    if next(element.iterdescendants("article"), None) is not None:
+    """Several articles inside it, or a "Related ..." heading first: other stories."""
+    if len(list(itertools.islice(element.iterdescendants("article"), 2))) == 2:
         return True
     heading = next(element.iter("h2", "h3", "h4"), None)
     if heading is None:
