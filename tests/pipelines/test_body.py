@@ -142,3 +142,14 @@ def test_json_ld_article_body_stands_in_for_an_empty_page() -> None:
             f'"headline": "Tram", "articleBody": "{body}"}}</script></head>'
             '<body><div id="app">Loading…</div></body></html>')
     assert extract_article("https://example.org/a", html).text.split("\n\n") == PARAGRAPHS * 2
+
+
+def test_teaser_articles_nested_in_an_article_do_not_take_over() -> None:
+    """WordPress-style: the post, then an <article> of related posts, each an <article>."""
+    teaser = ("A different story, told at length so that its paragraphs weigh more, with commas, "
+              "clauses, and more commas, than the post itself, which is short. ") * 3
+    related = '<article class="postbox">' + "".join(
+        f'<article class="postbox"><p>{teaser}</p></article>' for _ in range(4)) + "</article>"
+    html = (f"<html><body><div class=columns><article class=post><h1>Council backs tram line</h1>"
+            f"{paras(*PARAGRAPHS)}</article>{related}</div></body></html>")
+    assert extract(html) == PARAGRAPHS
