@@ -438,6 +438,8 @@ def _trim(paragraphs: list[str], title: str | None) -> list[str]:
 
 def _is_garbled(text: str) -> bool:
     """Undecodable bytes (U+FFFD) or symbols throughout: binary data or a wrong charset."""
+    if "\ufffd" not in text and text.isprintable():
+        return False
     bad = sum(1 for c in text if c == "\ufffd" or (not c.isprintable() and not c.isspace()))
     return bad > 0.05 * len(text)
 

@@ -21,6 +21,7 @@ MIN_PROBABILITY = 0.80
 SEED = 0
 # langdetect reads every character it is given; a thousand tell the language as well as all.
 SAMPLE_CHARS = 1000
+TRIALS = 3
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _PRIMARY = re.compile(r"[a-z]{2,3}")
 # ISO 639-2 codes some pages declare, and deprecated ISO 639-1 codes, as today's ISO 639-1.
@@ -46,6 +47,8 @@ def detect(text: str, declared: str | None = None) -> str:
     sample = text[:SAMPLE_CHARS]
     if len(_LETTERS.findall(sample)) >= MIN_LETTERS:
         detector = _factory().create()
+        # Three trials instead of seven: on article text they agree, at less than half the cost.
+        detector.n_trial = TRIALS
         detector.append(sample)
         try:
             best = detector.get_probabilities()[0]
