@@ -1,11 +1,11 @@
-"""The article body: find it, prune what is not article, and turn it into paragraphs.
+"""The article body: find it, prune what is not article, and hand it to :mod:`pipelines.paragraphs`.
 
 The site's ``body`` selectors are tried first. Without them (or when they find nothing) the main
 content is found by scoring paragraphs and crediting their containers, as readability does, but
 on the tree already parsed and in one pass over it; readability-lxml itself is the fallback when
 that finds nothing. Either way the same pruning applies: site ``drop`` selectors, generic page
-furniture (captions, share bars, related-link lists, hidden elements), paragraphs that are only
-a link, credit lines, and the site's ``drop_text`` patterns.
+furniture (captions, share bars, related-link lists, hidden elements); the paragraph filters
+(link-only lines, credits, the site's ``drop_text`` patterns) come after.
 
 The tree is modified in place: callers read metadata first.
 """
@@ -15,8 +15,7 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import lxml.html
 from lxml import etree
@@ -26,22 +25,11 @@ from readability.readability import Unparseable
 
 from pipelines._html import clean_space
 from pipelines.metadata import select
+from pipelines.paragraphs import SKIP_TAGS, paragraphs
 from pipelines.rules import ExtractionRules
 
 logger = logging.getLogger(__name__)
 
-BLOCK_TAGS = frozenset({
-    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
-    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
-    "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table",
-    "tbody", "tfoot", "thead", "tr", "ul", "br",
-})
-CELL_TAGS = frozenset({"td", "th"})
-SKIP_TAGS = frozenset({
-    "script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
-    "input", "object", "embed", "video", "audio", "canvas", "map", "figure", "figcaption",
-    "nav", "head", "title", "meta", "link", "aside", "footer", "label", "option", "dialog",
-})
 # Page furniture, by words in class or id. Long words match anywhere ("newsCaption"); short
 # ones only as whole tokens ("ad", not "header").
 _FURNITURE_ANYWHERE = re.compile(
@@ -76,36 +64,7 @@ _TEASER_HEADING = re.compile(
     re.I,
 )
 _SCORED_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "h2", "h3"})
-_CONTAINER_TAGS = frozenset({"div", "article", "section", "main", "td", "body", "form", "span"})
-# Lines that are credits or teasers on any site.
-GENERIC_DROP_TEXT = tuple(
-    re.compile(p, re.I)
-    for p in (
-        r"^(?:read|see) (?:more|also)\s*:",
-        r"^(?:also read|related|recommended|more on this|related (?:news|articles?|stories|posts))\s*:?$",
-        r"^(?:also read|related|recommended)\s*:",
-        r"\[(?:photo|image|picture)s?/[^\]]*\]\s*$",
-        r"^(?:photo|image|picture)s?\s*(?:credit)?\s*:\s",
-        r"(?:^|\s)/\s*[A-Z][\w.&]*\s+(?:photo|image)s?\s*$",
-        r"[—–]\s*[A-Z][\w./& ]{1,40}\s+photos?\s*$",
-        r"^advert(?:isement)?$",
-        r"^(?:share|share this|share this article|print|email|join the conversation)$",
-        r"^(?:(?:image|photo|picture|slide) \d+ of \d+\s*)+$",
-        r"^(?:\d+\s+){2,}\d+$",  # pagination: "1 2 3 4 5"
-        r"^follow us on\b",
-        # Wire-photo captions: "In this Dec. 12, 2006, file photo, ... (NASA via AP, File)"
-        r"^in this (?:[\w.,'’-]+ ){0,8}(?:file )?(?:photo|image|picture)\b",
-        r"\((?:[\w. ]+ via )?(?:AP|Reuters|AFP|Getty Images)(?: Photo)?(?:/[^)]*)?, File\)$",
-    )
-)
-_LINK_ONLY_MAX_WORDS = 30
 _MIN_PARAGRAPH_CHARS = 25
-
-
-@dataclass
-class _Block:
-    text: str
-    link_chars: int
 
 
 def body_paragraphs(
@@ -121,11 +80,9 @@ def body_paragraphs(
         # the chosen content, where a wrapper's odd class name can't cost the whole article.
         _prune(root, rules, _unlikely)
         containers = main_content(root) or _readability_containers(root)
-    blocks: list[_Block] = []
     for container in containers:
         _prune(container, rules, _furniture)
-        blocks.extend(_blocks(container))
-    return _trim(_filter(blocks, rules), title)
+    return paragraphs(containers, rules, title)
 
 
 def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list[HtmlElement]:
@@ -345,110 +302,3 @@ def _remove(element: HtmlElement) -> None:
     parent.remove(element)
 
 
-def _blocks(container: HtmlElement) -> list[_Block]:
-    """Split a container into blocks of text at block-level elements; table rows are blocks."""
-    blocks: list[_Block] = []
-    parts: list[str] = []
-    link_chars = 0
-
-    def flush() -> None:
-        nonlocal link_chars
-        text = clean_space("".join(parts))
-        if text:
-            blocks.append(_Block(text, link_chars))
-        parts.clear()
-        link_chars = 0
-
-    def walk(element: HtmlElement, in_link: bool) -> None:
-        nonlocal link_chars
-        tag = element.tag if isinstance(element.tag, str) else ""
-        if tag and tag not in SKIP_TAGS:
-            block = tag in BLOCK_TAGS
-            if block:
-                flush()
-            elif tag in CELL_TAGS:
-                parts.append(" ")
-            link = in_link or tag == "a"
-            if element.text:
-                parts.append(element.text)
-                if link:
-                    link_chars += len(element.text.strip())
-            for child in element:
-                walk(child, link)
-            if block:
-                flush()
-        if element.tail:
-            parts.append(element.tail)
-            if in_link:
-                link_chars += len(element.tail.strip())
-
-    walk(container, False)
-    flush()
-    return blocks
-
-
-def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
-    seen: set[str] = set()
-    kept: list[str] = []
-    patterns = rules.drop_text + GENERIC_DROP_TEXT
-    for block in blocks:
-        text = block.text
-        if text in seen:
-            continue
-        seen.add(text)
-        if any(p.search(text) for p in patterns):
-            continue
-        if _is_link_only(block) or _is_garbled(text):
-            continue
-        kept.append(text)
-    return kept
-
-
-# A block that is just one of these ends the article: what follows is the site's, not the story's.
-_END_OF_ARTICLE = re.compile(
-    r"^(?:tags|tagged(?: with)?|topics|related links|more stories|read next|you may also like"
-    r"|you might also like|recommended for you|a word to our loyal readers|about the author"
-    r"|more (?:great )?[\w.]+ stories)"
-    r"\s*:?$",
-    re.I,
-)
-_DATE_LIKE = re.compile(
-    r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
-)
-_SHORT_WORDS = 10
-
-
-def _trim(paragraphs: list[str], title: str | None) -> list[str]:
-    """Drop the headline, the date and byline lines above the text, and whatever follows an
-    end-of-article marker."""
-    headline = clean_space(title or "").casefold()
-    kept: list[str] = []
-    for text in paragraphs:
-        if headline and text.casefold() == headline:
-            continue
-        if not kept and len(text.split()) < _SHORT_WORDS and (
-            _DATE_LIKE.search(text) or text.lower().startswith("by ")
-        ):
-            continue
-        if kept and _END_OF_ARTICLE.match(text):
-            break
-        kept.append(text)
-    return kept
-
-
-def _is_garbled(text: str) -> bool:
-    """Undecodable bytes (U+FFFD) or symbols throughout: binary data or a wrong charset."""
-    if "\ufffd" not in text and text.isprintable():
-        return False
-    bad = sum(1 for c in text if c == "\ufffd" or (not c.isprintable() and not c.isspace()))
-    return bad > 0.05 * len(text)
-
-
-def _is_link_only(block: _Block) -> bool:
-    """A short paragraph that is all link text: a teaser pointing elsewhere."""
-    letters = len(block.text.replace(" ", ""))
-    return (
-        letters > 0
-        and block.link_chars >= 0.9 * letters
-        and len(block.text.split()) <= _LINK_ONLY_MAX_WORDS
-    )

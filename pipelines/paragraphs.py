@@ -1,0 +1,177 @@
+"""Turning an article container into paragraphs, and keeping only the article's.
+
+Block-level elements break paragraphs (a table row is one); skipped elements (figures, asides,
+scripts) contribute nothing. Then the paragraphs that are not article go: repeats, credits and
+teasers (site and generic patterns), link-only lines, garbled text, the headline and the date or
+byline lines above the text, and everything after an end-of-article marker.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from pipelines._html import clean_space
+from pipelines.rules import ExtractionRules
+
+BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "center", "dd", "details", "dialog",
+    "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3",
+    "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table",
+    "tbody", "tfoot", "thead", "tr", "ul", "br",
+})
+CELL_TAGS = frozenset({"td", "th"})
+# Never text of the article, whatever they hold.
+SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
+    "input", "object", "embed", "video", "audio", "canvas", "map", "figure", "figcaption",
+    "nav", "head", "title", "meta", "link", "aside", "footer", "label", "option", "dialog",
+})
+# Lines that are credits or teasers on any site.
+GENERIC_DROP_TEXT = tuple(
+    re.compile(p, re.I)
+    for p in (
+        r"^(?:read|see) (?:more|also)\s*:",
+        r"^(?:also read|related|recommended|more on this|related (?:news|articles?|stories|posts))\s*:?$",
+        r"^(?:also read|related|recommended)\s*:",
+        r"\[(?:photo|image|picture)s?/[^\]]*\]\s*$",
+        r"^(?:photo|image|picture)s?\s*(?:credit)?\s*:\s",
+        r"(?:^|\s)/\s*[A-Z][\w.&]*\s+(?:photo|image)s?\s*$",
+        r"[—–]\s*[A-Z][\w./& ]{1,40}\s+photos?\s*$",
+        r"^advert(?:isement)?$",
+        r"^(?:share|share this|share this article|print|email|join the conversation)$",
+        r"^(?:(?:image|photo|picture|slide) \d+ of \d+\s*)+$",
+        r"^(?:\d+\s+){2,}\d+$",  # pagination: "1 2 3 4 5"
+        r"^follow us on\b",
+        # Wire-photo captions: "In this Dec. 12, 2006, file photo, ... (NASA via AP, File)"
+        r"^in this (?:[\w.,'’-]+ ){0,8}(?:file )?(?:photo|image|picture)\b",
+        r"\((?:[\w. ]+ via )?(?:AP|Reuters|AFP|Getty Images)(?: Photo)?(?:/[^)]*)?, File\)$",
+    )
+)
+_LINK_ONLY_MAX_WORDS = 30
+
+
+@dataclass
+class _Block:
+    text: str
+    link_chars: int
+
+
+def paragraphs(containers: Iterable[HtmlElement], rules: ExtractionRules, title: str | None) -> list[str]:
+    """The article's paragraphs from its containers, in order, boilerplate lines removed."""
+    blocks: list[_Block] = []
+    for container in containers:
+        blocks.extend(_blocks(container))
+    return _trim(_filter(blocks, rules), title)
+
+
+def _blocks(container: HtmlElement) -> list[_Block]:
+    """Split a container into blocks of text at block-level elements; table rows are blocks."""
+    blocks: list[_Block] = []
+    parts: list[str] = []
+    link_chars = 0
+
+    def flush() -> None:
+        nonlocal link_chars
+        text = clean_space("".join(parts))
+        if text:
+            blocks.append(_Block(text, link_chars))
+        parts.clear()
+        link_chars = 0
+
+    def walk(element: HtmlElement, in_link: bool) -> None:
+        nonlocal link_chars
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag and tag not in SKIP_TAGS:
+            block = tag in BLOCK_TAGS
+            if block:
+                flush()
+            elif tag in CELL_TAGS:
+                parts.append(" ")
+            link = in_link or tag == "a"
+            if element.text:
+                parts.append(element.text)
+                if link:
+                    link_chars += len(element.text.strip())
+            for child in element:
+                walk(child, link)
+            if block:
+                flush()
+        if element.tail:
+            parts.append(element.tail)
+            if in_link:
+                link_chars += len(element.tail.strip())
+
+    walk(container, False)
+    flush()
+    return blocks
+
+
+def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
+    seen: set[str] = set()
+    kept: list[str] = []
+    patterns = rules.drop_text + GENERIC_DROP_TEXT
+    for block in blocks:
+        text = block.text
+        if text in seen:
+            continue
+        seen.add(text)
+        if any(p.search(text) for p in patterns):
+            continue
+        if _is_link_only(block) or _is_garbled(text):
+            continue
+        kept.append(text)
+    return kept
+
+
+# A block that is just one of these ends the article: what follows is the site's, not the story's.
+_END_OF_ARTICLE = re.compile(
+    r"^(?:tags|tagged(?: with)?|topics|related links|more stories|read next|you may also like"
+    r"|you might also like|recommended for you|a word to our loyal readers|about the author"
+    r"|more (?:great )?[\w.]+ stories)"
+    r"\s*:?$",
+    re.I,
+)
+_DATE_LIKE = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
+)
+_SHORT_WORDS = 10
+
+
+def _trim(paragraphs: list[str], title: str | None) -> list[str]:
+    """Drop the headline, the date and byline lines above the text, and whatever follows an
+    end-of-article marker."""
+    headline = clean_space(title or "").casefold()
+    kept: list[str] = []
+    for text in paragraphs:
+        if headline and text.casefold() == headline:
+            continue
+        if not kept and len(text.split()) < _SHORT_WORDS and (
+            _DATE_LIKE.search(text) or text.lower().startswith("by ")
+        ):
+            continue
+        if kept and _END_OF_ARTICLE.match(text):
+            break
+        kept.append(text)
+    return kept
+
+
+def _is_garbled(text: str) -> bool:
+    """Undecodable bytes (U+FFFD) or symbols throughout: binary data or a wrong charset."""
+    if "\ufffd" not in text and text.isprintable():
+        return False
+    bad = sum(1 for c in text if c == "\ufffd" or (not c.isprintable() and not c.isspace()))
+    return bad > 0.05 * len(text)
+
+
+def _is_link_only(block: _Block) -> bool:
+    """A short paragraph that is all link text: a teaser pointing elsewhere."""
+    letters = len(block.text.replace(" ", ""))
+    return (
+        letters > 0
+        and block.link_chars >= 0.9 * letters
+        and len(block.text.split()) <= _LINK_ONLY_MAX_WORDS
+    )
