@@ -81,12 +81,23 @@ def write_index(warc: Path) -> Path:
 def ensure_index(warc: Path) -> Path:
     """The index of ``warc``, written first if it is missing or older than the WARC."""
     target = index_path(warc)
+    return target if _is_fresh(target, warc) else write_index(warc)
+
+
+def read_index(warc: Path) -> list[str]:
+    """The index lines of ``warc``: from its index file when that is up to date, else made in
+    memory. Nothing is written: the archive may be read-only."""
+    target = index_path(warc)
+    if _is_fresh(target, warc):
+        return target.read_text(encoding="utf-8").splitlines()
+    return index_warc(warc)
+
+
+def _is_fresh(index: Path, warc: Path) -> bool:
     try:
-        if target.stat().st_mtime_ns >= Path(warc).stat().st_mtime_ns:
-            return target
+        return index.stat().st_mtime_ns >= Path(warc).stat().st_mtime_ns
     except FileNotFoundError:
-        pass
-    return write_index(warc)
+        return False
 
 
 def merge_indexes(paths: Iterable[Path]) -> Iterator[str]:

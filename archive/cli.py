@@ -113,9 +113,12 @@ def _crawl(args: argparse.Namespace) -> int:
 
 
 def _has_archive(path: Path) -> bool:
-    if path.is_file():
-        return path.name.endswith((".warc.gz", ".wacz"))
-    return any(path.rglob("*.warc.gz")) or any(path.rglob("*.wacz"))
+    from archive.replay import ReplayError, archive_files
+
+    try:
+        return next(archive_files(path), None) is not None
+    except ReplayError:
+        return False
 
 
 def _setting(item: str) -> tuple[str, str]:

@@ -22,16 +22,12 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from archive.cdxj import index_path, index_warc
+from archive.cdxj import read_index
 from archive.lookup import Capture, captures, nearest
 from archive.warc import ArchiveError, RecordLocation
 
 logger = logging.getLogger(__name__)
 Opener = Callable[[], "IO[bytes] | _ClosingMember"]
-REVISIT_PROFILES = (
-    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
-    "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
-)
 
 
 class ReplayError(ArchiveError):
@@ -66,13 +62,11 @@ class Archive:
         """
         openers: dict[str, Opener] = {}
         indexes: list[Iterable[str]] = []
-        sources = list(_sources(path))
+        sources = list(archive_files(path))
         for source in sources:
             if not source.name.endswith(".wacz"):
                 openers[source.name] = _file_opener(source)
-                existing = index_path(source)
-                indexes.append(existing.read_text().splitlines() if existing.exists()
-                               else index_warc(source))
+                indexes.append(read_index(source))
         for source in sources:
             if source.name.endswith(".wacz"):
                 _add_wacz(source, openers, indexes)
@@ -150,14 +144,19 @@ class Archive:
         raise ReplayError(f"revisit of {target} refers to a capture not in the archive")
 
 
-def _sources(path: Path) -> Iterator[Path]:
+ARCHIVE_SUFFIXES = (".warc.gz", ".warc", ".wacz")
+
+
+def archive_files(path: Path) -> Iterator[Path]:
+    """The WARC and WACZ files at ``path``: the file itself, or those anywhere below it."""
     if path.is_file():
-        yield path
+        if path.name.endswith(ARCHIVE_SUFFIXES):
+            yield path
         return
     if not path.is_dir():
         raise ReplayError(f"{path} does not exist")
     for found in sorted(path.rglob("*")):
-        if found.is_file() and found.name.endswith((".warc.gz", ".wacz")):
+        if found.is_file() and found.name.endswith(ARCHIVE_SUFFIXES):
             yield found
 
 
