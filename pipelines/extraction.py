@@ -25,13 +25,15 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _FEW_WORDS = 40
 
 
-def _ld_paragraphs(root: HtmlElement) -> list[str]:
+def _ld_article_body(root: HtmlElement) -> str | None:
     article = ld_article(root)
     body = article.get("articleBody") if article else None
-    if not isinstance(body, str):
-        return []
-    paragraphs = [clean_space(p) for p in re.split(r"\n\s*\n|\r?\n", body)]
-    paragraphs = [p for p in paragraphs if p]
+    return body if isinstance(body, str) else None
+
+
+def _paragraphs_of(body: str | None) -> list[str]:
+    """The JSON-LD articleBody as paragraphs, if it is long enough to stand in for the page."""
+    paragraphs = [p for p in map(clean_space, re.split(r"\n\s*\n|\r?\n", body or "")) if p]
     return paragraphs if len(" ".join(paragraphs).split()) >= 2 * _FEW_WORDS else []
 
 
@@ -58,10 +60,10 @@ def extract(
     authors = metadata.authors(root, rules)
     canonical = metadata.canonical_url(root, url)
     declared = metadata.declared_language(root) or rules.language
-    ld_body = _ld_paragraphs(root)  # before body extraction, which prunes <script> elements
+    ld_body = _ld_article_body(root)  # before body extraction, which prunes <script> elements
     paragraphs = body_paragraphs(root, rules, title)
     if len(" ".join(paragraphs).split()) < _FEW_WORDS:
-        paragraphs = ld_body or paragraphs
+        paragraphs = _paragraphs_of(ld_body) or paragraphs
     text = "\n\n".join(paragraphs)
     return Article(
         url=url,
