@@ -8,6 +8,7 @@ differs from a real run.
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -34,6 +35,26 @@ class Crawl:
     articles: list[dict[str, Any]]
     returncode: int
     output: str
+
+
+def fixture_file(url: str) -> Path:
+    """The file the fixture server answers ``url`` with."""
+    host, _, path = url.split("://", 1)[1].partition("/")
+    file = WEB_ROOT / host / path
+    return file / "index.html" if file.is_dir() else file
+
+
+def dead_proxy() -> str:
+    """The URL of a port on 127.0.0.1 where nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def read_articles(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """A run's articles.jsonl, by URL."""
+    lines = (run_dir / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    return {a["url"]: a for a in map(json.loads, lines)}
 
 
 def expected(site: str) -> dict[str, Any]:

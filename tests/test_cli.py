@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -12,19 +11,13 @@ from pathlib import Path
 import pytest
 
 from archive.cli import main
-from tests.conftest import WEB_ROOT, expected
-
-
-def article_file(url: str) -> Path:
-    host, _, path = url.split("://", 1)[1].partition("/")
-    file = WEB_ROOT / host / path
-    return file / "index.html" if file.is_dir() else file
+from tests.conftest import dead_proxy, expected, fixture_file
 
 
 @pytest.mark.parametrize("site", ["kcna", "chinadaily", "vietnamnews", "dw", "cgtn"])
 def test_extract_prints_the_article(site: str, capsys: pytest.CaptureFixture[str]) -> None:
     want = next(a for a in expected(site)["articles"] if "YYYY" not in a["published"])
-    path = article_file(want["url"])
+    path = fixture_file(want["url"])
     assert main(["extract", str(path), "--url", want["url"]]) == 0
     [line] = capsys.readouterr().out.splitlines()
     got = json.loads(line)
@@ -45,7 +38,7 @@ def test_extract_finds_url_and_site_from_the_page(tmp_path: Path,
     want = expected("dw")["articles"][0]
     page = tmp_path / "saved" / "page.html.gz"
     page.parent.mkdir()
-    page.write_bytes(gzip.compress(article_file(want["url"]).read_bytes()))
+    page.write_bytes(gzip.compress(fixture_file(want["url"]).read_bytes()))
     assert main(["extract", str(tmp_path)]) == 0
     got = json.loads(capsys.readouterr().out)
     assert (got["url"], got["site"], got["title"]) == (want["url"], "dw", want["title"])
@@ -65,12 +58,9 @@ def test_bad_site_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_crawl_without_network_ends_with_a_summary(tmp_path: Path) -> None:
     """Nothing listens on the proxy port: every request fails, and the crawl says so plainly."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        dead_proxy = f"http://127.0.0.1:{sock.getsockname()[1]}"
     result = subprocess.run(
         [sys.executable, "-m", "archive", "crawl", "dw", "cgtn", "--data", str(tmp_path),
-         "--proxy", dead_proxy, "--delay-scale", "0", "--set", "RETRY_TIMES=0",
+         "--proxy", dead_proxy(), "--delay-scale", "0", "--set", "RETRY_TIMES=0",
          "--run-id", "offline"],
         capture_output=True, text=True, timeout=300,
     )

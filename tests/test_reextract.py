@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
 from archive.cli import main
-from tests.conftest import Crawl
-
-
-def read_jsonl(path: Path) -> list[dict[str, object]]:
-    return sorted((json.loads(line) for line in path.read_text().splitlines()),
-                  key=lambda a: str(a["url"]))
+from tests.conftest import Crawl, read_articles
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
@@ -26,7 +20,8 @@ def test_reextract_reproduces_the_crawl(crawl: Crawl, tmp_path: Path, workers: s
     shutil.rmtree(data / "text")
     assert main(["reextract", str(run), "--workers", workers]) == 0
     assert f"{len(crawl.articles)} articles" in capsys.readouterr().out
-    assert read_jsonl(run / "articles.jsonl") == read_jsonl(crawl.run_dir / "articles.jsonl")
+    assert read_articles(run) == read_articles(crawl.run_dir)
+    assert len((run / "articles.jsonl").read_text().splitlines()) == len(crawl.articles)
     for article in crawl.articles:
         assert (data / str(article["text_path"])).read_text() == article["text"] + "\n"
 

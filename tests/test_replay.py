@@ -5,19 +5,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Crawl, FixtureServer
-
-
-def dead_port() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+from tests.conftest import Crawl, FixtureServer, dead_proxy, read_articles
 
 
 def newsarchive(*args: str, proxy_env: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -30,23 +23,18 @@ def newsarchive(*args: str, proxy_env: str | None = None) -> subprocess.Complete
                           timeout=300, env=env)
 
 
-def articles(run_dir: Path) -> dict[str, dict[str, Any]]:
-    lines = (run_dir / "articles.jsonl").read_text().splitlines()
-    return {a["url"]: a for a in map(json.loads, lines)}
-
-
 def without_crawl_times(found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {url: {k: v for k, v in a.items() if k != "fetched"} for url, a in found.items()}
 
 
 def test_replay_from_warcs_equals_the_crawl(crawl: Crawl, tmp_path: Path) -> None:
     result = newsarchive("crawl", "--replay", str(crawl.run_dir), "--data", str(tmp_path),
-                         "--run-id", "replay", proxy_env=dead_port())
+                         "--run-id", "replay", proxy_env=dead_proxy())
     assert result.returncode == 0, result.stdout + result.stderr
     replay = tmp_path / "runs" / "replay"
-    assert without_crawl_times(articles(replay)) == without_crawl_times(articles(crawl.run_dir))
+    assert without_crawl_times(read_articles(replay)) == without_crawl_times(read_articles(crawl.run_dir))
     # Capture times come from the archive too.
-    assert articles(replay) == articles(crawl.run_dir)
+    assert read_articles(replay) == read_articles(crawl.run_dir)
     report = json.loads((replay / "report.json").read_text())
     assert report["replay"]["hits"] == crawl.report["stats"]["archive/responses"]
     assert report["replay"]["misses"] == 0
@@ -57,9 +45,9 @@ def test_replay_from_warcs_equals_the_crawl(crawl: Crawl, tmp_path: Path) -> Non
 def test_replay_from_the_wacz_equals_the_crawl(crawl: Crawl, tmp_path: Path) -> None:
     [wacz] = crawl.run_dir.glob("*.wacz")
     result = newsarchive("crawl", "--replay", str(wacz), "--data", str(tmp_path),
-                         "--run-id", "replay", proxy_env=dead_port())
+                         "--run-id", "replay", proxy_env=dead_proxy())
     assert result.returncode == 0, result.stdout + result.stderr
-    assert articles(tmp_path / "runs" / "replay") == articles(crawl.run_dir)
+    assert read_articles(tmp_path / "runs" / "replay") == read_articles(crawl.run_dir)
 
 
 def test_a_url_not_in_the_archive_is_a_counted_miss(crawl: Crawl, tmp_path: Path) -> None:
@@ -68,7 +56,7 @@ def test_a_url_not_in_the_archive_is_a_counted_miss(crawl: Crawl, tmp_path: Path
                     '[start]\nlistings = ["https://news.elsewhere.example/world"]\n'
                     "[links]\narticles = ['/story/']\n")
     result = newsarchive("crawl", "elsewhere", "--sites", str(site), "--replay", str(crawl.run_dir),
-                         "--data", str(tmp_path), "--run-id", "miss", proxy_env=dead_port())
+                         "--data", str(tmp_path), "--run-id", "miss", proxy_env=dead_proxy())
     assert result.returncode == 1
     report = json.loads((tmp_path / "runs" / "miss" / "report.json").read_text())
     assert report["replay"]["misses"] == 2  # robots.txt and the listing
@@ -90,9 +78,9 @@ def test_second_night_stores_unchanged_pages_as_revisits_and_replay_resolves_the
     # The fixture server sends the same bytes every night: every 200 response is a revisit.
     ok = crawl.report["stats"]["downloader/response_status_count/200"]
     assert report["archive"]["revisits"] == ok
-    second = articles(night2)
+    second = read_articles(night2)
     assert without_crawl_times(second) != {}  # the articles are still extracted and written
-    assert {u: a["text"] for u, a in second.items()} == {u: a["text"] for u, a in articles(crawl.run_dir).items()}
+    assert {u: a["text"] for u, a in second.items()} == {u: a["text"] for u, a in read_articles(crawl.run_dir).items()}
     check = subprocess.run([str(Path(sys.executable).with_name("warcio")), "check",
                             *map(str, sorted((night2 / "warc").glob("*.warc.gz")))],
                            capture_output=True, text=True)
@@ -100,6 +88,6 @@ def test_second_night_stores_unchanged_pages_as_revisits_and_replay_resolves_the
     # Replaying night 2 needs night 1's payloads: give it the whole data dir, at night 2's time.
     at = min(a["fetched"] for a in second.values())[:19].replace("-", "").replace(":", "").replace("T", "")
     replay = newsarchive("crawl", "--replay", str(data), "--at", at, "--data", str(tmp_path / "out"),
-                         "--run-id", "replay-2", proxy_env=dead_port())
+                         "--run-id", "replay-2", proxy_env=dead_proxy())
     assert replay.returncode == 0, replay.stdout + replay.stderr
-    assert articles(tmp_path / "out" / "runs" / "replay-2") == second
+    assert read_articles(tmp_path / "out" / "runs" / "replay-2") == second

@@ -13,7 +13,7 @@ import pytest
 
 from archive.replay import Archive
 from archive.server import ReplayServer
-from tests.conftest import WEB_ROOT, Crawl, expected
+from tests.conftest import Crawl, expected, fixture_file
 
 
 @pytest.fixture(scope="module")
@@ -37,12 +37,6 @@ def fetch(url: str, proxy: str | None = None) -> tuple[int, dict[str, str], byte
             return error.code, dict(error.headers), error.read()
 
 
-def original(url: str) -> bytes:
-    host, _, path = url.split("://", 1)[1].partition("/")
-    file = WEB_ROOT / host / path
-    return (file / "index.html" if file.is_dir() else file).read_bytes()
-
-
 def decoded(headers: dict[str, str], body: bytes) -> bytes:
     return gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
 
@@ -53,7 +47,7 @@ def test_wayback_url_serves_the_original_body(server: ReplayServer, crawl: Crawl
     for prefix in (stamp, stamp + "id_", "2026"):
         status, headers, body = fetch(f"{server.url}/{prefix}/{article['url']}")
         assert status == 200
-        assert decoded(headers, body) == original(article["url"])
+        assert decoded(headers, body) == fixture_file(article["url"]).read_bytes()
         assert "Memento-Datetime" in headers
 
 
@@ -78,7 +72,7 @@ def test_works_as_an_http_proxy(server: ReplayServer) -> None:
     article = next(a for a in expected("kcna")["articles"] if a["url"].startswith("http://"))
     status, headers, body = fetch(article["url"], proxy=server.url)
     assert status == 200
-    assert decoded(headers, body) == original(article["url"])
+    assert decoded(headers, body) == fixture_file(article["url"]).read_bytes()
 
 
 def test_bad_archive_path_is_refused(tmp_path: Path) -> None:
