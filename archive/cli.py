@@ -20,7 +20,7 @@ from typing import Any
 from crawler.siteconfig import SiteConfigError, load_sites, site_for_url
 from pipelines._html import parse
 from pipelines.extraction import extract
-from pipelines.metadata import canonical_url
+from pipelines.identity import canonical_url
 
 logger = logging.getLogger(__name__)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")

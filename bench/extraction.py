@@ -33,7 +33,7 @@ _REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(_REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(_REPO_ROOT))
 
-from pipelines.evaluation import PageScore, Summary, diff_shingles, score_page, summarize  # noqa: E402
+from bench.evaluation import PageScore, Summary, diff_shingles, score_page, summarize  # noqa: E402
 
 Extractor = Callable[[str, bytes], str]  # (url, html) -> article body text
 

@@ -39,10 +39,10 @@ if str(_REPO_ROOT) not in sys.path:
 
 import lxml.html  # noqa: E402
 
+from bench.evaluation import score_page  # noqa: E402
 from crawler.siteconfig import load_sites, site_for_url  # noqa: E402
-from pipelines import metadata  # noqa: E402
+from pipelines import authors, identity, language, published, title  # noqa: E402
 from pipelines._html import clean_space, parse  # noqa: E402
-from pipelines.evaluation import score_page  # noqa: E402
 from pipelines.extraction import GENERIC_RULES, extract  # noqa: E402
 from pipelines.rules import ExtractionRules  # noqa: E402
 
@@ -59,11 +59,11 @@ _README_ROW = re.compile(r"^\|\s*([\w./-]+\.html\.gz)\s*\|\s*(https?://\S+)", re
 
 MetadataFn = Callable[[lxml.html.HtmlElement, ExtractionRules, str, datetime], Any]
 METADATA: dict[str, MetadataFn] = {
-    "title": lambda root, rules, url, ref: metadata.title(root, rules),
-    "published": lambda root, rules, url, ref: metadata.published(root, rules, ref),
-    "authors": lambda root, rules, url, ref: metadata.authors(root, rules),
-    "canonical_url": lambda root, rules, url, ref: metadata.canonical_url(root, url),
-    "declared_language": lambda root, rules, url, ref: metadata.declared_language(root),
+    "title": lambda root, rules, url, ref: title.title(root, rules),
+    "published": lambda root, rules, url, ref: published.published(root, rules, ref),
+    "authors": lambda root, rules, url, ref: authors.authors(root, rules),
+    "canonical_url": lambda root, rules, url, ref: identity.canonical_url(root, url),
+    "declared_language": lambda root, rules, url, ref: language.declared_language(root),
 }
 
 

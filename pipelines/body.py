@@ -24,9 +24,9 @@ from readability import Document
 from readability.readability import Unparseable
 
 from pipelines._html import clean_space
-from pipelines.metadata import select
 from pipelines.paragraphs import SKIP_TAGS, paragraphs
 from pipelines.rules import ExtractionRules
+from pipelines.selectors import select
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,15 @@ from datetime import UTC, datetime
 
 from lxml.html import HtmlElement
 
-from pipelines import language, metadata
+from pipelines import language
 from pipelines._html import clean_space, ld_article, parse
 from pipelines.article import Article
+from pipelines.authors import authors as find_authors
 from pipelines.body import body_paragraphs
+from pipelines.identity import canonical_url
+from pipelines.published import published as find_published
 from pipelines.rules import ExtractionRules
+from pipelines.title import title as find_title
 
 GENERIC_RULES = ExtractionRules()
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -55,11 +59,11 @@ def extract(
     reference = fetched or datetime.now(UTC)
     root = parse(html, content_type)
     # Metadata first: body extraction prunes the tree it works on.
-    title = metadata.title(root, rules)
-    published = metadata.published(root, rules, reference, url)
-    authors = metadata.authors(root, rules)
-    canonical = metadata.canonical_url(root, url)
-    declared = metadata.declared_language(root) or rules.language
+    title = find_title(root, rules)
+    published = find_published(root, rules, reference, url)
+    authors = find_authors(root, rules)
+    canonical = canonical_url(root, url)
+    declared = language.declared_language(root) or rules.language
     ld_body = _ld_article_body(root)  # before body extraction, which prunes <script> elements
     paragraphs = body_paragraphs(root, rules, title)
     if len(" ".join(paragraphs).split()) < _FEW_WORDS:

@@ -10,9 +10,14 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
+import lxml.html
 from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
 from langdetect.lang_detect_exception import LangDetectException
+
+from pipelines._html import ld_article
+from pipelines.selectors import meta
 
 UNDETERMINED = "und"
 # Below this many letters langdetect's guesses are noise.
@@ -70,3 +75,21 @@ def primary(tag: str) -> str | None:
 def _normalise(code: str) -> str:
     # langdetect says zh-cn / zh-tw; the archive keeps the primary subtag.
     return code.split("-")[0].lower()
+
+
+def declared_language(root: lxml.html.HtmlElement) -> str | None:
+    """The page's declared language as an ISO 639-1 code where there is one: <html lang>, the
+    Content-Language header's <meta>, JSON-LD inLanguage, then other meta tags."""
+    return next(filter(None, map(primary, _declared_languages(root))), None)
+
+
+def _declared_languages(root: lxml.html.HtmlElement) -> Iterator[str]:
+    yield root.get("lang") or root.get("xml:lang") or ""
+    for element in root.iterfind(".//meta[@http-equiv]"):
+        if element.get("http-equiv", "").lower() == "content-language":
+            yield element.get("content", "")
+    article = ld_article(root)
+    if article and isinstance(article.get("inLanguage"), str):
+        yield article["inLanguage"]
+    yield from meta(root, "content-language", "og:locale", "language", "dc.language",
+                    "dcterms.language")

@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from pipelines import metadata
+from pipelines import authors as authors_field
+from pipelines import language
+from pipelines import published as published_field
+from pipelines import title as title_field
 from pipelines._html import parse
 from pipelines.rules import ExtractionRules
 
@@ -32,52 +35,52 @@ def article(**fields: Any) -> dict[str, Any]:
 def test_title_prefers_json_ld_headline() -> None:
     root = page('<meta property="og:title" content="Other | Site">',
                 "<h1>Heading</h1>", ld=article(headline="The headline"))
-    assert metadata.title(root, GENERIC) == "The headline"
+    assert title_field.title(root, GENERIC) == "The headline"
 
 
 def test_title_suffix_cut_where_the_h1_ends() -> None:
     root = page('<meta property="og:title" content="Ziele, Chancen: Risiken | DW | 28.04.2023">',
                 "<h1>Ziele, Chancen: Risiken </h1>")
-    assert metadata.title(root, GENERIC) == "Ziele, Chancen: Risiken"
+    assert title_field.title(root, GENERIC) == "Ziele, Chancen: Risiken"
 
 
 def test_title_site_name_and_date_suffixes_dropped() -> None:
     root = page('<meta property="og:title" content="Floods hit the north – Daily Planet – 13.06.2023">'
                 '<meta property="og:site_name" content="The Daily Planet">'
                 '<link rel="canonical" href="https://www.dailyplanet.example/a/1">')
-    assert metadata.title(root, GENERIC) == "Floods hit the north"
+    assert title_field.title(root, GENERIC) == "Floods hit the north"
 
 
 def test_title_host_name_suffix_dropped() -> None:
     root = page('<meta property="og:title" content="Clymer manual review | MoreBikes">'
                 '<link rel="canonical" href="https://www.morebikes.co.uk/7721/review/">')
-    assert metadata.title(root, GENERIC) == "Clymer manual review"
+    assert title_field.title(root, GENERIC) == "Clymer manual review"
 
 
 def test_title_dash_inside_a_headline_is_kept() -> None:
     root = page('<meta property="og:title" content="Covid - the new normal">')
-    assert metadata.title(root, GENERIC) == "Covid - the new normal"
+    assert title_field.title(root, GENERIC) == "Covid - the new normal"
 
 
 def test_title_element_keeps_the_longest_part() -> None:
     root = page("<title>A long headline about floods - World - Example</title>")
-    assert metadata.title(root, GENERIC) == "A long headline about floods"
+    assert title_field.title(root, GENERIC) == "A long headline about floods"
 
 
 def test_title_site_rule_comes_first() -> None:
     rules = ExtractionRules(title=(".headline",))
     root = page('<meta property="og:title" content="Other">', '<p class="headline">Rule title</p>')
-    assert metadata.title(root, rules) == "Rule title"
+    assert title_field.title(root, rules) == "Rule title"
 
 
 def test_no_title() -> None:
-    assert metadata.title(page(body="<p>text</p>"), GENERIC) is None
+    assert title_field.title(page(body="<p>text</p>"), GENERIC) is None
 
 
 # Publication date --------------------------------------------------------------------------------
 
 def published(root: Any, rules: ExtractionRules = GENERIC) -> str | None:
-    return metadata.published(root, rules, CAPTURE)
+    return published_field.published(root, rules, CAPTURE)
 
 
 def test_json_ld_before_meta_tags() -> None:
@@ -169,7 +172,7 @@ def test_date_in_the_title() -> None:
 # Authors -----------------------------------------------------------------------------------------
 
 def authors(root: Any, rules: ExtractionRules = GENERIC) -> list[str]:
-    return metadata.authors(root, rules)
+    return authors_field.authors(root, rules)
 
 
 @pytest.mark.parametrize(
@@ -274,4 +277,4 @@ def test_names_without_case() -> None:
     ],
 )
 def test_declared_language(html: str, expected: str | None) -> None:
-    assert metadata.declared_language(parse(html)) == expected
+    assert language.declared_language(parse(html)) == expected

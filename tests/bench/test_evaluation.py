@@ -1,4 +1,4 @@
-"""Hand-worked cases for the shingle-matching metric (pipelines.evaluation).
+"""Hand-worked cases for the shingle-matching metric (bench.evaluation).
 
 Reminder: shingles are runs of 4 ``\\w+`` tokens, a text of 1-3 tokens is one
 shorter shingle, tp/fp/fn are multiset counts normalised by tp + fp + fn.
@@ -11,7 +11,7 @@ import unicodedata
 
 import pytest
 
-from pipelines.evaluation import (
+from bench.evaluation import (
     PageScore,
     diff_shingles,
     score_page,
