@@ -33,7 +33,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy pipelines archive
+	$(BIN)/mypy model pipelines archive
 
 archive: install
 	$(BIN)/newsarchive crawl --data $(DATA) $(SITES)

@@ -20,9 +20,9 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
-from archive.layout import RunLayout
 from crawler.siteconfig import SiteConfig, site_for_url
-from pipelines.article import Article
+from model.article import Article
+from model.layout import RunLayout
 from pipelines.extraction import extract
 from pipelines.rules import ExtractionRules
 from pipelines.writers import ArticleWriter

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.cdxj import ensure_index, merge_indexes
-from archive.layout import RunLayout
 from archive.warc import OPEN_SUFFIX, ArchiveError, utc_now
+from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from archive.layout import RunLayout, new_run_id
 from crawler.extensions.report import build_report
 from crawler.spiders.news import NewsSpider
+from model.layout import RunLayout, new_run_id
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 
 from lxml.html import HtmlElement
 
+from model.article import Article
 from pipelines import language
 from pipelines._html import clean_space, ld_article, parse
-from pipelines.article import Article
 from pipelines.authors import authors as find_authors
 from pipelines.body import body_paragraphs
 from pipelines.identity import canonical_url

@@ -14,8 +14,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from archive.layout import RunLayout
-from pipelines.article import Article, Page
+from model.article import Article, Page
+from model.layout import RunLayout
 from pipelines.extraction import extract
 from pipelines.rules import ExtractionRules
 from pipelines.writers import ArticleWriter

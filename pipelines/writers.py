@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 from typing import IO
 
-from archive.layout import RunLayout
-from pipelines.article import Article
+from model.article import Article
+from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
 

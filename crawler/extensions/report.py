@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
-from archive.layout import RunLayout
+from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
 

@@ -22,7 +22,6 @@ from scrapy.statscollectors import StatsCollector
 
 from archive.cdxj import write_index
 from archive.dedupe import PayloadIndex
-from archive.layout import RunLayout
 from archive.wacz import build_wacz
 from archive.warc import (
     ArchiveError,
@@ -33,7 +32,8 @@ from archive.warc import (
     payload_digest,
     utc_now,
 )
-from pipelines.article import Article
+from model.article import Article
+from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
 

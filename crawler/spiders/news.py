@@ -25,9 +25,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from archive.layout import new_run_id
 from crawler.siteconfig import SiteConfig, load_sites
-from pipelines.article import Page
+from model.article import Page
+from model.layout import new_run_id
 
 logger = logging.getLogger(__name__)
 

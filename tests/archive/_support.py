@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.layout import RunLayout
 from archive.warc import HttpRequest, HttpResponse, RecordLocation, RollingWarcWriter, article_uri
+from model.layout import RunLayout
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 ALPHA = "https://news.example/2026/01/02/alpha"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.layout import RunLayout, article_file_name
+from model.layout import RunLayout, article_file_name
 
 HOSTILE = [
     "https://evil.example/../../etc/passwd",
