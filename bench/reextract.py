@@ -21,10 +21,10 @@ from pathlib import Path
 # Run as a script from the repository root: make the repository importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.reextract import reextract, warc_files
 from archive.warc import HttpRequest, HttpResponse, RollingWarcWriter
 from crawler.siteconfig import load_sites
 from model.layout import RunLayout
+from newsarchive.reextract import reextract, warc_files
 
 SITE = """
 name = "bench"

@@ -77,7 +77,7 @@ def crawl(
     data_dir = tmp_path_factory.mktemp("data")
     result = subprocess.run(
         [
-            sys.executable, "-m", "archive", "crawl", "--data", str(data_dir),
+            sys.executable, "-m", "newsarchive", "crawl", "--data", str(data_dir),
             "--proxy", server.proxy, "--delay-scale", "0", "--run-id", "test-run",
             "--set", "RETRY_TIMES=0", "--set", "WARC_MAX_SIZE=60000",
         ],

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.cli import main
+from newsarchive.cli import main
 from tests.conftest import dead_proxy, expected, fixture_file
 
 
@@ -59,7 +59,7 @@ def test_bad_site_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFi
 def test_crawl_without_network_ends_with_a_summary(tmp_path: Path) -> None:
     """Nothing listens on the proxy port: every request fails, and the crawl says so plainly."""
     result = subprocess.run(
-        [sys.executable, "-m", "archive", "crawl", "dw", "cgtn", "--data", str(tmp_path),
+        [sys.executable, "-m", "newsarchive", "crawl", "dw", "cgtn", "--data", str(tmp_path),
          "--proxy", dead_proxy(), "--delay-scale", "0", "--set", "RETRY_TIMES=0",
          "--run-id", "offline"],
         capture_output=True, text=True, timeout=300,

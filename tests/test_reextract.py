@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.cli import main
+from newsarchive.cli import main
 from tests.conftest import Crawl, read_articles
 
 

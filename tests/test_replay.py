@@ -19,7 +19,7 @@ def newsarchive(*args: str, proxy_env: str | None = None) -> subprocess.Complete
         # Any attempt to reach the network goes to a port where nothing listens.
         for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
             env[name] = proxy_env
-    return subprocess.run([sys.executable, "-m", "archive", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "newsarchive", *args], capture_output=True, text=True,
                           timeout=300, env=env)
 
 

@@ -76,6 +76,6 @@ def test_works_as_an_http_proxy(server: ReplayServer) -> None:
 
 
 def test_bad_archive_path_is_refused(tmp_path: Path) -> None:
-    from archive.cli import main
+    from newsarchive.cli import main
 
     assert main(["replay", "serve", str(tmp_path)]) == 2

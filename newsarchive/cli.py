@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    from crawler.crawl import CrawlOptions, run_crawl, summary_lines
+    from newsarchive.crawl import CrawlOptions, run_crawl, summary_lines
 
     load_sites(args.sites, args.site)  # fail early, before Scrapy starts, on a bad config
     if args.replay is not None and not _has_archive(args.replay):
@@ -172,7 +172,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _reextract(args: argparse.Namespace) -> int:
-    from archive.reextract import reextract, runs_at
+    from newsarchive.reextract import reextract, runs_at
 
     sites = load_sites(args.sites)
     try:
