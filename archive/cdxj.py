@@ -19,11 +19,14 @@ import heapq
 import io
 import logging
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cdxj_indexer.main import CDXJIndexer
+from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.limitreader import LimitReader
 
 from archive.warc import OPEN_SUFFIX, ArchiveError
 
@@ -60,6 +63,36 @@ def index_warc(path: Path) -> list[str]:
     return output.getvalue().splitlines()
 
 
+def index_open_warc(path: Path) -> list[str]:
+    """The CDXJ lines of the complete records of a WARC that is still open (or was left open)."""
+    end = complete_length(path)
+    output = io.StringIO()
+    try:
+        with path.open("rb") as fh:
+            indexer = CDXJIndexer(output, [str(path)])
+            indexer.process_one(LimitReader(fh, end), output, str(path))
+    except (ArchiveLoadFailed, OSError) as exc:
+        raise CdxjError(f"cannot index {path}: {exc}") from exc
+    return sorted(output.getvalue().splitlines())
+
+
+def complete_length(path: Path) -> int:
+    """How many bytes of ``path`` hold whole records: a crash can cut the last one short."""
+    end = 0
+    try:
+        with path.open("rb") as fh:
+            records = ArchiveIterator(fh)
+            for record in records:
+                records.read_to_end(record)
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    break  # the file ends inside this record's block
+                offset, length = records.member_info
+                end = offset + length
+    except (ArchiveLoadFailed, EOFError, zlib.error) as exc:
+        logger.warning("%s ends in a damaged record after byte %d: %s", path, end, exc)
+    return end
+
+
 def index_path(warc: Path) -> Path:
     """Where the index of ``warc`` goes: ``<stem>.cdxj`` beside it."""
     warc = Path(warc)
@@ -86,7 +119,10 @@ def ensure_index(warc: Path) -> Path:
 
 def read_index(warc: Path) -> list[str]:
     """The index lines of ``warc``: from its index file when that is up to date, else made in
-    memory. Nothing is written: the archive may be read-only."""
+    memory. Nothing is written: the archive may be read-only. A WARC still named ``.open`` (being
+    written, or left by a crawl that died) is indexed as far as its records are complete."""
+    if Path(warc).name.endswith(OPEN_SUFFIX):
+        return index_open_warc(Path(warc))
     target = index_path(warc)
     if _is_fresh(target, warc):
         return target.read_text(encoding="utf-8").splitlines()

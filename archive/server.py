@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from archive.lookup import parse_capture
-from archive.replay import Archive, ReplayError
+from archive.reader import Archive, ArchiveReadError
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ class ReplayHandler(BaseHTTPRequestHandler):
             return
         try:
             archived = self.server.archive.read(capture)
-        except ReplayError as exc:
+        except ArchiveReadError as exc:
             logger.error("unreadable capture of %s: %s", url, exc)
             self._send(502, f"The capture of {url} could not be read.\n".encode())
             return

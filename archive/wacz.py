@@ -6,7 +6,8 @@
     datapackage.json            every file above with its size and SHA-256
     datapackage-digest.json     the SHA-256 of datapackage.json
 
-The per-file indexes beside the WARCs are reused (and written where missing). The package is
+The per-file indexes beside the WARCs are reused (and written where missing), read through the
+archive reader. The package is
 written to a temporary file and renamed into place. The clock is injected: with a fixed clock
 the same run gives the same bytes, so a test can compare packages.
 
@@ -31,7 +32,8 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import IO, Any
 
-from archive.cdxj import ensure_index, merge_indexes
+from archive.cdxj import ensure_index
+from archive.reader import Archive
 from archive.warc import OPEN_SUFFIX, ArchiveError, utc_now
 from model.layout import RunLayout
 
@@ -80,14 +82,16 @@ def build_wacz(
     warcs = _closed_warcs(layout)
     output = Path(output) if output else run_dir / f"{layout.run_id}.wacz"
     created = clock().astimezone(UTC).replace(microsecond=0)
-    indexes = [ensure_index(warc) for warc in warcs]
+    for warc in warcs:
+        ensure_index(warc)  # kept beside the WARC too, for the tools that look there
+    index_lines = Archive.open(layout.warc_dir).index_lines()
 
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as package:
             packer = _Packer(package, created)
             resources = [packer.add_file(f"archive/{warc.name}", warc) for warc in warcs]
-            resources.append(packer.add_lines(INDEX_ENTRY, merge_indexes(indexes)))
+            resources.append(packer.add_lines(INDEX_ENTRY, index_lines))
             resources.append(packer.add_lines(PAGES_ENTRY, _page_lines(layout.articles_path)))
             manifest = _datapackage(layout.run_id, resources, created)
             packer.add_bytes("datapackage.json", manifest)

@@ -5,7 +5,7 @@ Usage (from the repository root):
     .venv/bin/python bench/metadata.py REAL_HTML_DIR [--aeb AEB_DIR] [--repeat N]
 
 REAL_HTML_DIR is the shared ``real-html`` folder: its README maps each page file to the page's
-URL, which picks the site rules (``crawler.siteconfig.site_for_url``). Expectations come from the
+URL, which picks the site rules (``SiteRegistry.for_url``). Expectations come from the
 files next to the pages: ``dw/fundus_DW.json`` (keyed by layout) for the three fundus DW pages and
 ``*.metadata.json`` + ``*.expected.txt`` for China Daily; pages without them are reported with our
 values only, to be checked by eye. Each page gets a table of field, expected, ours, verdict, the
@@ -40,7 +40,7 @@ if str(_REPO_ROOT) not in sys.path:
 import lxml.html  # noqa: E402
 
 from bench.evaluation import score_page  # noqa: E402
-from crawler.siteconfig import load_sites, site_for_url  # noqa: E402
+from crawler.siteconfig import load_sites  # noqa: E402
 from pipelines import authors, identity, language, published, title  # noqa: E402
 from pipelines._html import clean_space, parse  # noqa: E402
 from pipelines.extraction import GENERIC_RULES, extract  # noqa: E402
@@ -292,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     extract(pages[0].url, pages[0].html)  # untimed: lazy imports and caches
     counts: dict[str, int] = {}
     for page in pages:
-        site = site_for_url(sites, page.url)
+        site = sites.for_url(page.url)
         rules = site.rules if site else GENERIC_RULES
         for result in report_page(page, rules, reference, args.repeat).values():
             counts[result] = counts.get(result, 0) + 1

@@ -21,10 +21,11 @@ from pathlib import Path
 # Run as a script from the repository root: make the repository importable.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archive.reader import Archive
 from archive.warc import HttpRequest, HttpResponse, RollingWarcWriter
 from crawler.siteconfig import load_sites
 from model.layout import RunLayout
-from newsarchive.reextract import reextract, warc_files
+from newsarchive.reextract import RunFiles, reextract
 
 SITE = """
 name = "bench"
@@ -69,13 +70,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         sites = load_sites([site], ["bench"])
         layout = RunLayout(Path(tmp) / "data", "bench")
         count = build_archive(pages, args.copies, layout)
-        files = warc_files(layout.warc_dir)
+        archive = Archive.open(layout.data_dir / "runs")
+        run = RunFiles(layout, archive.files_in(layout.run_dir))
+        files = run.files
         print(f"{count} archived pages in {len(files)} WARC file(s); {os.cpu_count()} cores\n")
         rates = {}
         outputs = {}
         for label, workers in (("single process", 1), (f"{args.workers} workers", args.workers)):
             started = time.perf_counter()
-            result = reextract(files, sites, layout, workers=workers)
+            result = reextract(archive, run, sites, workers=workers)
             elapsed = time.perf_counter() - started
             rates[label] = result.pages / elapsed
             outputs[label] = layout.articles_path.read_text()

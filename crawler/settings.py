@@ -9,7 +9,7 @@ ROBOTSTXT_OBEY = True
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 CONCURRENT_REQUESTS = 16
-# Per-site delays and concurrency come from the site configs, as DOWNLOAD_SLOTS (see NewsSpider).
+# Per-site delays and concurrency come from the site configs, as DOWNLOAD_SLOTS (crawler.addon).
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_TIMEOUT = 60
@@ -18,6 +18,8 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 10
 LOG_LEVEL = "INFO"
 
+# Loads the site registry once, makes download slots of the sites' politeness, names the run.
+ADDONS = {"crawler.addon.NewsArchiveAddon": 0}
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 100,
@@ -28,13 +30,14 @@ EXTENSIONS = {
     "crawler.extensions.report.RunReport": 900,
 }
 ITEM_PIPELINES = {
-    "pipelines.stages.ExtractionPipeline": 100,
-    "pipelines.stages.ArticleWriterPipeline": 800,
+    "crawler.stages.ExtractionPipeline": 100,
+    "crawler.stages.ArticleSinkPipeline": 800,
 }
 
 # newsarchive
 NEWSARCHIVE_DATA_DIR = "data"
-NEWSARCHIVE_RUN_ID = ""  # set once per crawl (NewsSpider.update_settings) when empty
+NEWSARCHIVE_RUN_ID = ""  # set once per crawl (crawler.addon) when empty
+NEWSARCHIVE_SITE_REGISTRY = None  # the loaded sites (crawler.addon), or loaded from the two below
 NEWSARCHIVE_SITES = []  # site names; empty: every configured site
 NEWSARCHIVE_SITES_FILES = []  # extra site config files or directories
 NEWSARCHIVE_DELAY_SCALE = 1.0  # multiplies every site's download_delay

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -140,30 +140,55 @@ def load_site(path: Path) -> SiteConfig:
     return SiteConfig.from_mapping(data, source=path)
 
 
-def load_sites(files: Iterable[str | Path] = (), names: Sequence[str] = ()) -> dict[str, SiteConfig]:
-    """The built-in sites plus those in ``files`` (a file or a directory of ``*.toml``), by name.
+class SiteRegistry(Mapping[str, SiteConfig]):
+    """The configured sites by name, loaded once per run and handed to whatever needs them."""
 
-    A user's file overrides a built-in site of the same name. ``names`` picks a subset.
-    """
-    sites = {s.name: s for s in map(load_site, sorted(BUILTIN_DIR.glob("*.toml")))}
-    for item in files:
-        path = Path(item)
-        paths = sorted(path.glob("*.toml")) if path.is_dir() else [path]
-        for site in map(load_site, paths):
-            sites[site.name] = site
-    if names:
-        unknown = [n for n in names if n not in sites]
-        if unknown:
-            raise SiteConfigError(
-                f"unknown site(s) {', '.join(unknown)}; configured: {', '.join(sorted(sites))}"
-            )
-        sites = {n: sites[n] for n in names}
-    return sites
+    def __init__(self, sites: Iterable[SiteConfig]) -> None:
+        self._sites = {site.name: site for site in sites}
+
+    @classmethod
+    def load(cls, files: Iterable[str | Path] = (), names: Sequence[str] = ()) -> SiteRegistry:
+        """The built-in sites plus those in ``files`` (a file or a directory of ``*.toml``).
+
+        A user's file overrides a built-in site of the same name. ``names`` picks a subset.
+        """
+        sites = {s.name: s for s in map(load_site, sorted(BUILTIN_DIR.glob("*.toml")))}
+        for item in files:
+            path = Path(item)
+            paths = sorted(path.glob("*.toml")) if path.is_dir() else [path]
+            for site in map(load_site, paths):
+                sites[site.name] = site
+        if names:
+            unknown = [n for n in names if n not in sites]
+            if unknown:
+                raise SiteConfigError(
+                    f"unknown site(s) {', '.join(unknown)}; configured: {', '.join(sorted(sites))}"
+                )
+            return cls(sites[n] for n in names)
+        return cls(sites.values())
+
+    def __getitem__(self, name: str) -> SiteConfig:
+        return self._sites[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._sites)
+
+    def __len__(self) -> int:
+        return len(self._sites)
+
+    @property
+    def hosts(self) -> list[str]:
+        """Every host of every site, sorted."""
+        return sorted({host for site in self._sites.values() for host in site.hosts})
+
+    def for_url(self, url: str) -> SiteConfig | None:
+        """The site whose hosts include the URL's host, if any."""
+        return next((s for s in self._sites.values() if s.owns(url)), None)
 
 
-def site_for_url(sites: Mapping[str, SiteConfig], url: str) -> SiteConfig | None:
-    """The site whose hosts include the URL's host, if any."""
-    return next((s for s in sites.values() if s.owns(url)), None)
+def load_sites(files: Iterable[str | Path] = (), names: Sequence[str] = ()) -> SiteRegistry:
+    """:meth:`SiteRegistry.load`."""
+    return SiteRegistry.load(files, names)
 
 
 def _list(table: Mapping[str, Any], key: str) -> tuple[str, ...]:

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from model.article import Article
+
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 _SLUG_MAX = 80
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -60,6 +62,11 @@ class RunLayout:
     @property
     def text_dir(self) -> Path:
         return self.data_dir / "text"
+
+    def article_text_path(self, article: Article) -> Path:
+        """Where an article's clean text goes: by site and publication (else capture) day."""
+        day = (article.published or article.fetched or "")[:10] or None
+        return self.text_path(article.site, day, article.url)
 
     def text_path(self, site: str | None, day: str | None, url: str) -> Path:
         """A file name for an article's text that nothing in the URL can subvert."""

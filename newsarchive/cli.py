@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from crawler.siteconfig import SiteConfigError, load_sites, site_for_url
+from crawler.siteconfig import SiteConfigError, load_sites
 from pipelines._html import parse
 from pipelines.extraction import extract
 from pipelines.identity import canonical_url
@@ -95,7 +95,7 @@ def _parser() -> argparse.ArgumentParser:
 def _crawl(args: argparse.Namespace) -> int:
     from newsarchive.crawl import CrawlOptions, run_crawl, summary_lines
 
-    load_sites(args.sites, args.site)  # fail early, before Scrapy starts, on a bad config
+    registry = load_sites(args.sites, args.site)  # a bad config fails here, before Scrapy starts
     if args.replay is not None and not _has_archive(args.replay):
         print(f"newsarchive: no WARC or WACZ files at {args.replay}", file=sys.stderr)
         return 2
@@ -103,7 +103,7 @@ def _crawl(args: argparse.Namespace) -> int:
     options = CrawlOptions(
         data_dir=Path(args.data), sites=args.site, site_files=args.sites, run_id=args.run_id,
         proxy=args.proxy, delay_scale=args.delay_scale, verbose=args.verbose,
-        overrides=overrides, replay=args.replay, replay_at=args.at,
+        overrides=overrides, replay=args.replay, replay_at=args.at, registry=registry,
     )
     report = run_crawl(options)
     for line in summary_lines(report):
@@ -113,11 +113,11 @@ def _crawl(args: argparse.Namespace) -> int:
 
 
 def _has_archive(path: Path) -> bool:
-    from archive.replay import ReplayError, archive_files
+    from archive.reader import ArchiveReadError, archive_files
 
     try:
         return next(archive_files(path), None) is not None
-    except ReplayError:
+    except ArchiveReadError:
         return False
 
 
@@ -146,7 +146,7 @@ def _extract(args: argparse.Namespace) -> int:
             failures += 1
             continue
         url = args.url or canonical_url(parse(html), path.resolve().as_uri())
-        site = site_for_url(sites, url)
+        site = sites.for_url(url)
         article = extract(url, html, rules=site.rules if site else None)
         record: dict[str, Any] = {**article.to_dict(), "source": str(path)}
         print(json.dumps(record, ensure_ascii=False, sort_keys=True))
@@ -154,12 +154,12 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from archive.replay import Archive, ReplayError
+    from archive.reader import Archive, ArchiveReadError
     from archive.server import ReplayServer
 
     try:
         archive = Archive.open(args.path)
-    except ReplayError as exc:
+    except ArchiveReadError as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
     with ReplayServer(archive, args.port, args.at or None) as server:
@@ -176,16 +176,16 @@ def _reextract(args: argparse.Namespace) -> int:
 
     sites = load_sites(args.sites)
     try:
-        runs = runs_at(args.path)
+        archive, runs = runs_at(args.path)
     except FileNotFoundError as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
     failed = 0
-    for layout, files in runs:
-        result = reextract(files, sites, layout, workers=args.workers or None)
+    for run in runs:
+        result = reextract(archive, run, sites, workers=args.workers or None)
         failed += result.failed
-        print(f"run {layout.run_id}: {result.articles} articles from {result.pages} archived pages"
-              f" ({result.empty} without text, {result.failed} failed)")
+        print(f"run {run.layout.run_id}: {result.articles} articles from {result.pages} archived"
+              f" pages ({result.empty} without text, {result.failed} failed)")
     return 1 if failed else 0
 
 

@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.extensions.report import build_report
+from crawler.siteconfig import SiteRegistry
 from crawler.spiders.news import NewsSpider
 from model.layout import RunLayout, new_run_id
 
@@ -30,6 +31,7 @@ class CrawlOptions:
     verbose: bool = False
     replay: Path | None = None  # answer every request from this archive: no network at all
     replay_at: str = ""
+    registry: SiteRegistry | None = None  # the sites, already loaded (else loaded from the above)
     overrides: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -48,6 +50,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         },
         priority="cmdline",
     )
+    if options.registry is not None:
+        settings.set("NEWSARCHIVE_SITE_REGISTRY", options.registry, priority="cmdline")
     if options.replay is not None:
         handler = "crawler.middlewares.replay.ReplayDownloadHandler"
         settings.setdict(
@@ -83,7 +87,8 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
         return report
     # No report: the crawl failed before its spider opened (the log says why).
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    report = build_report(stats, layout.run_id, list(options.sites), None)
+    names = list(options.registry or options.sites)
+    report = build_report(stats, layout.run_id, names, None)
     report["error"] = f"the crawl did not start; see {layout.log_path}"
     return report
 
@@ -133,3 +138,6 @@ def summary_lines(report: Mapping[str, Any]) -> Iterator[str]:
         yield line
     if archive.get("failed"):
         yield f"  archive FAILURES: {archive['failed']} records could not be written"
+    for name, counts in sorted((report.get("outputs") or {}).items()):
+        if counts.get("failed"):
+            yield f"  output FAILURES: {counts['failed']} articles could not be written to {name}"

@@ -1,31 +1,30 @@
 """Re-extraction: run today's extractor over archived responses, on every core.
 
 This is how old nights are brought up to a better extractor: the WARCs are the record, the text
-and JSON Lines are derived from them and can be rebuilt at any time. Pages are read from the
-archive in one process and extracted in a pool of workers; results are written in archive order,
-so the output does not depend on the number of workers.
+and JSON Lines are derived from them and can be rebuilt at any time. Pages are read through the
+archive reader (so a night whose unchanged pages were stored as revisits gets them back from the
+night that stored them) in one process and extracted in a pool of workers; results are written
+in archive order through the run's article sinks, so the output does not depend on the number of
+workers.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-from warcio.recordloader import ArcWarcRecord
-
-from crawler.siteconfig import SiteConfig, site_for_url
+from archive.reader import Archive, ArchivedResponse, ArchiveReadError, decoded_body
+from crawler.siteconfig import SiteRegistry
 from model.article import Article
 from model.layout import RunLayout
+from model.sink import ArticleSink, SinkError
 from pipelines.extraction import extract
 from pipelines.rules import ExtractionRules
-from pipelines.writers import ArticleWriter
+from pipelines.writers import article_sinks
 
 logger = logging.getLogger(__name__)
 CHUNK_SIZE = 16
@@ -35,14 +34,9 @@ CHUNK_SIZE = 16
 class ArchivedPage:
     """An article response as archived, decoded the way the crawl's extractor saw it."""
 
-    url: str
+    response: ArchivedResponse  # its body as received: decoded in the worker, capped
     site: str
-    body: bytes
-    content_type: str | None
-    fetched: str
-    warc_filename: str
-    warc_offset: int
-    warc_record_id: str
+    rules: ExtractionRules
 
 
 @dataclass
@@ -53,99 +47,76 @@ class ReextractResult:
     failed: int = 0
 
 
-def warc_files(path: Path) -> list[Path]:
-    """The closed WARC files at ``path``: a file, a run directory or a data directory."""
-    if path.is_file():
-        return [path]
-    return sorted(p for p in path.rglob("*.warc.gz") if p.is_file())
+@dataclass(frozen=True)
+class RunFiles:
+    """One run to re-extract: where its outputs go and the names of its WARC files."""
+
+    layout: RunLayout
+    files: list[str]
 
 
-def archived_pages(files: Iterable[Path], sites: Mapping[str, SiteConfig]) -> Iterator[ArchivedPage]:
+def archived_pages(
+    archive: Archive, sites: SiteRegistry, files: Collection[str] | None = None
+) -> Iterator[ArchivedPage]:
     """Every archived 200 HTML response whose URL is an article of a configured site."""
-    for path in files:
-        try:
-            with path.open("rb") as fh:
-                # Offsets from the file position: warcio's get_record_offset() reads the record
-                # to its end first, and the body with it.
-                iterator = ArchiveIterator(fh)
-                for record in iterator:
-                    page = _page(record, path.name, iterator.offset, sites)
-                    if page is not None:
-                        yield page
-        except ArchiveLoadFailed as exc:
-            logger.error("skipping unreadable WARC %s: %s", path, exc)
 
+    def is_article(url: str) -> bool:
+        site = sites.for_url(url)
+        return site is not None and site.is_article(url)
 
-def _page(
-    record: ArcWarcRecord, filename: str, offset: int, sites: Mapping[str, SiteConfig]
-) -> ArchivedPage | None:
-    if record.rec_type != "response" or record.http_headers is None:
-        return None
-    url = record.rec_headers.get_header("WARC-Target-URI")
-    site = site_for_url(sites, url)
-    if site is None or not site.is_article(url):
-        return None
-    headers = record.http_headers
-    content_type = headers.get_header("Content-Type")
-    if headers.get_statuscode() != "200" or (content_type and "html" not in content_type.lower()):
-        return None
-    return ArchivedPage(
-        url=url,
-        site=site.name,
-        # content_stream() undoes the content and transfer codings, as Scrapy did in the crawl.
-        body=record.content_stream().read(),
-        content_type=content_type,
-        fetched=record.rec_headers.get_header("WARC-Date"),
-        warc_filename=filename,
-        warc_offset=offset,
-        warc_record_id=record.rec_headers.get_header("WARC-Record-ID"),
-    )
+    for response in archive.responses(is_article, files):
+        content_type = _header(response, "content-type")
+        if response.status != 200 or (content_type and "html" not in content_type.lower()):
+            continue
+        site = sites.for_url(response.url)
+        assert site is not None
+        yield ArchivedPage(response, site.name, site.rules)
 
 
 def reextract(
-    files: Iterable[Path],
-    sites: Mapping[str, SiteConfig],
-    layout: RunLayout,
+    archive: Archive,
+    run: RunFiles,
+    sites: SiteRegistry,
     workers: int | None = None,
 ) -> ReextractResult:
-    """Extract every archived article in ``files`` and write a fresh articles.jsonl and texts.
+    """Extract every archived article in the run's files and write fresh outputs.
 
     The run's ``articles.jsonl`` is replaced only once all pages are done.
     """
     result = ReextractResult()
-    final = layout.articles_path
+    final = run.layout.articles_path
     staging = final.with_name(final.name + ".new")
     staging.unlink(missing_ok=True)
-    writer = ArticleWriter(layout, jsonl_path=staging)
+    sinks = article_sinks(run.layout, jsonl_path=staging)
     workers = workers or os.cpu_count() or 1
-    pages = archived_pages(files, sites)
+    pages = archived_pages(archive, sites, run.files)
     try:
         if workers == 1:
-            outcomes: Iterator[Article | str] = map(_extract_page, _with_rules(pages, sites))
-            _consume(outcomes, writer, result)
+            _consume(map(_extract_page, pages), sinks, result)
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                outcomes = pool.map(_extract_page, _with_rules(pages, sites), chunksize=CHUNK_SIZE)
-                _consume(outcomes, writer, result)
+                _consume(pool.map(_extract_page, pages, chunksize=CHUNK_SIZE), sinks, result)
     finally:
-        writer.close()
+        for sink in sinks:
+            sink.close()
     if staging.exists():
         os.replace(staging, final)
     return result
 
 
-def _with_rules(
-    pages: Iterable[ArchivedPage], sites: Mapping[str, SiteConfig]
-) -> Iterator[tuple[ArchivedPage, ExtractionRules]]:
-    for page in pages:
-        yield page, sites[page.site].rules
-
-
-def _consume(outcomes: Iterable[Article | str], writer: ArticleWriter, result: ReextractResult) -> None:
+def _consume(
+    outcomes: Iterable[Article | str], sinks: list[ArticleSink], result: ReextractResult
+) -> None:
     for outcome in outcomes:
         result.pages += 1
         if isinstance(outcome, Article):
-            writer.write(outcome)
+            try:
+                for sink in sinks:
+                    sink.write(outcome)
+            except (SinkError, OSError) as exc:
+                result.failed += 1
+                logger.error("could not write %s: %s", outcome.url, exc)
+                continue
             result.articles += 1
         elif outcome == "empty":
             result.empty += 1
@@ -154,35 +125,53 @@ def _consume(outcomes: Iterable[Article | str], writer: ArticleWriter, result: R
             logger.error("re-extraction failed: %s", outcome)
 
 
-def _extract_page(job: tuple[ArchivedPage, ExtractionRules]) -> Article | str:
+def _extract_page(page: ArchivedPage) -> Article | str:
     """One page, in a worker. Errors come back as text: one bad page must not end the run."""
-    page, rules = job
+    response = page.response
     try:
         article = extract(
-            page.url, page.body, rules=rules,
-            content_type=page.content_type, fetched=datetime.fromisoformat(page.fetched),
+            response.url, decoded_body(response), rules=page.rules,
+            content_type=_header(response, "content-type"), fetched=response.date,
         )
     except Exception as exc:  # a bad page must not stop the others: report it, go on
-        return f"{page.url}: {type(exc).__name__}: {exc}"
+        return f"{response.url}: {type(exc).__name__}: {exc}"
     if not article.text:
         return "empty"
     article.site = page.site
-    article.warc_filename = page.warc_filename
-    article.warc_offset = page.warc_offset
-    article.warc_record_id = page.warc_record_id
+    article.warc_filename = response.location.filename
+    article.warc_offset = response.location.offset
+    article.warc_record_id = response.location.record_id
     return article
 
 
-def runs_at(path: Path) -> list[tuple[RunLayout, list[Path]]]:
-    """The runs whose WARCs are at ``path``: a data dir, a run dir, or WARC files in a run."""
+def _header(response: ArchivedResponse, name: str) -> str | None:
+    return next((v for k, v in response.headers if k.lower() == name), None)
+
+
+def runs_at(path: Path) -> tuple[Archive, list[RunFiles]]:
+    """The archive that holds ``path`` (its whole data directory, so that revisits resolve) and
+    the runs to re-extract: every run of a data dir, a run dir, or one WARC file in a run."""
     path = path.resolve()
     if (path / "runs").is_dir():
-        return [item for run in sorted((path / "runs").iterdir()) for item in runs_at(run)]
-    if (path / "warc").is_dir():
-        return [(RunLayout(path.parent.parent, path.name), warc_files(path / "warc"))]
-    if path.is_file() and path.parent.name == "warc":
-        run = path.parent.parent
-        return [(RunLayout(run.parent.parent, run.name), [path])]
-    raise FileNotFoundError(
-        f"{path} is not a data directory, a run directory or a WARC file inside a run"
-    )
+        data_dir, run_dirs = path, sorted(p for p in (path / "runs").iterdir() if p.is_dir())
+    elif (path / "warc").is_dir() or (path.suffix == ".wacz" and path.parent.parent.name == "runs"):
+        run_dir = path if path.is_dir() else path.parent
+        data_dir, run_dirs = run_dir.parent.parent, [run_dir]
+    elif path.is_file() and path.parent.name == "warc":
+        run_dir = path.parent.parent
+        archive = _open(run_dir.parent.parent)
+        return archive, [RunFiles(RunLayout(run_dir.parent.parent, run_dir.name), [path.name])]
+    else:
+        raise FileNotFoundError(
+            f"{path} is not a data directory, a run directory or a WARC file inside a run"
+        )
+    archive = _open(data_dir)
+    runs = [RunFiles(RunLayout(data_dir, run.name), archive.files_in(run)) for run in run_dirs]
+    return archive, [run for run in runs if run.files]
+
+
+def _open(data_dir: Path) -> Archive:
+    try:
+        return Archive.open(data_dir / "runs")
+    except ArchiveReadError as exc:
+        raise FileNotFoundError(f"no archive under {data_dir}: {exc}") from exc

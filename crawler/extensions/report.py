@@ -12,11 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy import Spider, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from crawler.addon import site_registry
 from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
@@ -56,14 +57,26 @@ def build_report(
             "revisits": stats.get("archive/revisits", 0),
             "wacz": stats.get("archive/wacz"),
         },
+        "outputs": _outputs(stats),
         "replay": {"hits": stats.get("replay/hit", 0), "misses": stats.get("replay/miss", 0)},
         "stats": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in stats.items()},
     }
 
 
+def _outputs(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Articles written to and lost by each sink (``sink/<name>/written|failed``)."""
+    outputs: dict[str, dict[str, int]] = {}
+    for key, value in stats.items():
+        parts = key.split("/")
+        if len(parts) == 3 and parts[0] == "sink":
+            outputs.setdefault(parts[1], {"written": 0, "failed": 0})[parts[2]] = value
+    return outputs
+
+
 class RunReport:
-    def __init__(self, path: Path, run_id: str, stats: StatsCollector) -> None:
+    def __init__(self, path: Path, run_id: str, sites: list[str], stats: StatsCollector) -> None:
         self.path = path
+        self.sites = sites
         self.run_id = run_id
         self.stats = stats
 
@@ -74,14 +87,13 @@ class RunReport:
             raise NotConfigured("REPORT_ENABLED is off")
         layout = RunLayout(settings.get("NEWSARCHIVE_DATA_DIR"), settings.get("NEWSARCHIVE_RUN_ID"))
         assert crawler.stats is not None
-        report = cls(layout.report_path, layout.run_id, crawler.stats)
+        report = cls(layout.report_path, layout.run_id, list(site_registry(crawler)), crawler.stats)
         # After the WARC extension's handler: the report lists the closed files.
         crawler.signals.connect(report.spider_closed, signals.spider_closed, weak=False)
         return report
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        names = sorted(getattr(spider, "sites", {}))
-        report = build_report(self.stats.get_stats(), self.run_id, names, reason)
+    def spider_closed(self, reason: str) -> None:
+        report = build_report(self.stats.get_stats(), self.run_id, sorted(self.sites), reason)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
         logger.info("run report written to %s", self.path)

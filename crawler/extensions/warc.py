@@ -1,4 +1,4 @@
-"""Archive every response as received, and each extracted article beside it.
+"""Archive every response as received.
 
 The ``response_downloaded`` signal fires before the downloader middlewares run, so the body is
 still as the server encoded it (gzip and all) and agrees with its headers. Twisted has already
@@ -8,10 +8,8 @@ archivers do, instead of claiming a chunked body it does not hold.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy import Request, signals
@@ -28,11 +26,9 @@ from archive.warc import (
     HttpRequest,
     HttpResponse,
     RollingWarcWriter,
-    article_uri,
     payload_digest,
     utc_now,
 )
-from model.article import Article
 from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
@@ -83,7 +79,6 @@ class WarcExtension:
         wacz_run = layout.run_dir if settings.getbool("WACZ_ENABLED") else None
         extension = cls(writer, crawler.stats, payloads, wacz_run)
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
-        crawler.signals.connect(extension.item_scraped, signals.item_scraped)
         crawler.signals.connect(extension.spider_closed, signals.spider_closed)
         return extension
 
@@ -109,29 +104,14 @@ class WarcExtension:
             self.stats.inc_value("archive/failed")
             logger.error("could not archive %s: %s", response.url, exc)
             return
-        self.stats.inc_value("archive/records_written", 2)
         self.stats.inc_value("archive/responses")
         request.meta["warc"] = location
         request.meta["fetched"] = fetched.isoformat()
 
-    def item_scraped(self, item: Any) -> None:
-        if not isinstance(item, Article) or not item.warc_record_id:
-            return
-        payload = json.dumps(item.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
-        try:
-            self.writer.write_metadata(
-                article_uri(item.url), payload, concurrent_to=item.warc_record_id
-            )
-        except ArchiveError as exc:
-            self.stats.inc_value("archive/failed")
-            logger.error("could not archive metadata of %s: %s", item.url, exc)
-            return
-        self.stats.inc_value("archive/records_written")
-        self.stats.inc_value("archive/metadata")
-
     def spider_closed(self) -> None:
-        # Item pipelines have closed by now: articles.jsonl is complete.
+        # Item pipelines have closed by now: articles.jsonl and the metadata records are written.
         self.writer.close()
+        self.stats.set_value("archive/records_written", self.writer.records_written)
         self.stats.set_value("archive/files", [p.name for p in self.writer.closed_files])
         if self.wacz_run is not None and self.writer.closed_files:
             try:

@@ -19,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.replay import Archive, ReplayError
+from archive.reader import Archive, ArchiveReadError
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ class ReplayDownloadHandler(BaseDownloadHandler):
             return self._miss(request, "no capture")
         try:
             archived = self.archive.read(capture)
-        except ReplayError as exc:
+        except ArchiveReadError as exc:
             logger.error("unreadable capture of %s: %s", request.url, exc)
             return self._miss(request, str(exc))
         self.stats.inc_value("replay/hit")

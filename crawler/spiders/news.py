@@ -2,8 +2,8 @@
 
 Listings, feeds (RSS 2.0, RSS 1.0/RDF, Atom) and sitemaps (including Google News sitemaps and
 sitemaps announced in robots.txt) lead to article pages; article pages become :class:`Page`
-items for the pipeline. Which sites to crawl and how gently is data: ``crawler/sites/*.toml``
-plus any files in ``NEWSARCHIVE_SITES_FILES``.
+items for the pipeline. Which sites to crawl is the site registry the add-on loaded
+(:mod:`crawler.addon`), which also made their politeness into download slots.
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ from lxml import etree
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
-from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from crawler.siteconfig import SiteConfig, load_sites
+from crawler.addon import site_registry
+from crawler.siteconfig import SiteConfig, SiteRegistry
 from model.article import Page
-from model.layout import new_run_id
 
 logger = logging.getLogger(__name__)
 
@@ -40,31 +39,15 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, sites: dict[str, SiteConfig] | None = None, **kwargs: Any) -> None:
+    def __init__(self, sites: SiteRegistry, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.sites = sites if sites is not None else load_sites()
-        self.allowed_domains = sorted({h for s in self.sites.values() for h in s.hosts})
+        self.sites = sites
+        self.allowed_domains = sites.hosts
         self._articles_seen: dict[str, set[str]] = {name: set() for name in self.sites}
 
     @classmethod
-    def update_settings(cls, settings: BaseSettings) -> None:
-        """Per-site politeness as Scrapy download slots, and one run id for every component."""
-        super().update_settings(settings)
-        sites = _sites_from_settings(settings)
-        scale = settings.getfloat("NEWSARCHIVE_DELAY_SCALE", 1.0)
-        slots = dict(settings.getdict("DOWNLOAD_SLOTS"))
-        for site in sites.values():
-            for host in site.hosts:
-                slots.setdefault(
-                    host, {"concurrency": site.concurrency, "delay": site.download_delay * scale}
-                )
-        settings.set("DOWNLOAD_SLOTS", slots, priority="spider")
-        if not settings.get("NEWSARCHIVE_RUN_ID"):
-            settings.set("NEWSARCHIVE_RUN_ID", new_run_id(), priority="spider")
-
-    @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        kwargs.setdefault("sites", _sites_from_settings(crawler.settings))
+        kwargs.setdefault("sites", site_registry(crawler))
         spider = super().from_crawler(crawler, *args, **kwargs)
         assert isinstance(spider, cls)
         return spider
@@ -242,10 +225,3 @@ def _is_html(response: Response) -> bool:
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def _sites_from_settings(settings: BaseSettings) -> dict[str, SiteConfig]:
-    return load_sites(
-        settings.getlist("NEWSARCHIVE_SITES_FILES"), settings.getlist("NEWSARCHIVE_SITES")
-    )
-

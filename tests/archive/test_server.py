@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.replay import Archive
+from archive.reader import Archive
 from archive.server import ReplayServer
 from tests.conftest import Crawl, expected, fixture_file
 

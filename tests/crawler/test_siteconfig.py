@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import SiteConfigError, load_site, load_sites, site_for_url
+from crawler.siteconfig import SiteConfigError, load_site, load_sites
 
 MINIMAL = """
 name = "example"
@@ -54,7 +54,7 @@ def test_user_file_adds_a_site_without_code(tmp_path: Path) -> None:
     path.write_text(MINIMAL)
     sites = load_sites([path])
     assert "example" in sites and "kcna" in sites
-    assert site_for_url(sites, "https://news.example.org/2026/x").name == "example"  # type: ignore[union-attr]
+    assert sites.for_url("https://news.example.org/2026/x").name == "example"  # type: ignore[union-attr]
     assert load_sites([tmp_path], ["example"]).keys() == {"example"}
 
 

@@ -1,7 +1,7 @@
-"""The Scrapy item pipeline stages: extract each fetched page, then write the article.
+"""The Scrapy item pipeline: extract each fetched page, then hand the article to every output.
 
-These are thin adapters: the work is done by :func:`pipelines.extraction.extract` and
-:class:`pipelines.writers.ArticleWriter`, which know nothing of Scrapy.
+Thin adapters. The work is done by :func:`pipelines.extraction.extract` and by the article sinks
+(:mod:`pipelines.writers`, :mod:`archive.article_records`), which know nothing of Scrapy.
 """
 
 from __future__ import annotations
@@ -14,18 +14,22 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from archive.article_records import WarcMetadataSink
+from crawler.addon import site_registry
+from crawler.extensions.warc import WarcExtension
+from crawler.siteconfig import SiteRegistry
 from model.article import Article, Page
 from model.layout import RunLayout
+from model.sink import ArticleSink, SinkError
 from pipelines.extraction import extract
-from pipelines.rules import ExtractionRules
-from pipelines.writers import ArticleWriter
+from pipelines.writers import article_sinks
 
 logger = logging.getLogger(__name__)
 
 
 class ExtractionPipeline:
-    def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
-        self.crawler = crawler
+    def __init__(self, sites: SiteRegistry, stats: StatsCollector) -> None:
+        self.sites = sites
         self.stats = stats
 
     @classmethod
@@ -33,15 +37,16 @@ class ExtractionPipeline:
         if not crawler.settings.getbool("EXTRACT_ENABLED"):
             raise NotConfigured("EXTRACT_ENABLED is off")
         assert crawler.stats is not None
-        return cls(crawler, crawler.stats)
+        return cls(site_registry(crawler), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
-        rules = self._rules(item.site)
+        site = self.sites.get(item.site)
         try:
             article = extract(
-                item.url, item.body, rules=rules, content_type=item.content_type,
+                item.url, item.body, rules=site.rules if site else None,
+                content_type=item.content_type,
                 fetched=datetime.fromisoformat(item.fetched) if item.fetched else None,
             )
         except Exception as exc:  # a bad page must never stop the crawl: count it, drop it
@@ -60,32 +65,45 @@ class ExtractionPipeline:
         self.stats.inc_value("extraction/articles")
         return article
 
-    def _rules(self, site: str) -> ExtractionRules | None:
-        sites = getattr(self.crawler.spider, "sites", {})
-        config = sites.get(site)
-        return config.rules if config is not None else None
 
+class ArticleSinkPipeline:
+    """Every article to every sink: the run's files, and the WARC when the crawl archives."""
 
-class ArticleWriterPipeline:
-    def __init__(self, writer: ArticleWriter, stats: StatsCollector) -> None:
-        self.writer = writer
+    def __init__(self, crawler: Crawler, sinks: list[ArticleSink], stats: StatsCollector) -> None:
+        self.crawler = crawler
+        self.sinks = sinks
         self.stats = stats
 
     @classmethod
-    def from_crawler(cls, crawler: Crawler) -> ArticleWriterPipeline:
+    def from_crawler(cls, crawler: Crawler) -> ArticleSinkPipeline:
         settings = crawler.settings
         if not settings.getbool("WRITER_ENABLED"):
             raise NotConfigured("WRITER_ENABLED is off")
         layout = RunLayout(settings.get("NEWSARCHIVE_DATA_DIR"), settings.get("NEWSARCHIVE_RUN_ID"))
         assert crawler.stats is not None
-        return cls(ArticleWriter(layout), crawler.stats)
+        return cls(crawler, article_sinks(layout), crawler.stats)
+
+    def open_spider(self) -> None:
+        # The WARC writer is the extension's (it archives every response); articles join it.
+        warc = self.crawler.get_extension(WarcExtension)
+        if warc is not None:
+            self.sinks.append(WarcMetadataSink(warc.writer))
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Article):
-            self.writer.write(item)
-            self.stats.inc_value("writer/articles")
-            self.stats.inc_value(f"site/{item.site}/articles")
+        if not isinstance(item, Article):
+            return item
+        for sink in self.sinks:
+            try:
+                sink.write(item)
+            except (SinkError, OSError) as exc:
+                self.stats.inc_value(f"sink/{sink.name}/failed")
+                self.stats.inc_value(f"site/{item.site}/failed/output_{sink.name}")
+                logger.error("could not write %s to %s: %s", item.url, sink.name, exc)
+            else:
+                self.stats.inc_value(f"sink/{sink.name}/written")
+        self.stats.inc_value(f"site/{item.site}/articles")
         return item
 
     def close_spider(self) -> None:
-        self.writer.close()
+        for sink in self.sinks:
+            sink.close()
