@@ -8,6 +8,7 @@ differs from a real run.
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -98,3 +99,32 @@ def crawl(
         returncode=result.returncode,
         output=result.stdout + result.stderr,
     )
+
+
+@dataclass
+class SecondNight:
+    data_dir: Path  # night 1 (the session's crawl, "test-run") and night 2 ("night-2")
+    run_dir: Path
+    returncode: int
+    output: str
+
+
+@pytest.fixture(scope="session")
+def second_night(
+    crawl: Crawl, fixture_server: tuple[FixtureServer, Path], tmp_path_factory: pytest.TempPathFactory
+) -> SecondNight:
+    """The session's crawl, then a second night of it into the same data dir, dedupe on: the
+    fixture server sends the same bytes again, so every 200 response becomes a revisit."""
+    server, _ = fixture_server
+    data_dir = tmp_path_factory.mktemp("two-nights") / "data"
+    shutil.copytree(crawl.data_dir, data_dir)
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "newsarchive", "crawl", "--data", str(data_dir),
+            "--proxy", server.proxy, "--delay-scale", "0", "--run-id", "night-2",
+            "--set", "RETRY_TIMES=0",
+        ],
+        capture_output=True, text=True, timeout=600,
+    )
+    return SecondNight(data_dir, data_dir / "runs" / "night-2", result.returncode,
+                       result.stdout + result.stderr)

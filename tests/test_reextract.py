@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.cli import main
-from tests.conftest import Crawl, read_articles
+from tests.conftest import Crawl, SecondNight, read_articles
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
@@ -34,3 +34,27 @@ def test_reextract_of_a_data_dir_and_a_bad_path(crawl: Crawl, tmp_path: Path,
     assert "run test-run:" in capsys.readouterr().out
     assert main(["reextract", str(tmp_path / "nothing")]) == 2
     assert "is not a data directory" in capsys.readouterr().err
+
+
+def test_reextract_after_two_nights_with_dedupe_gives_the_crawls_articles(
+    second_night: SecondNight, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert second_night.returncode == 0, second_night.output
+    data = tmp_path / "data"
+    shutil.copytree(second_night.data_dir, data)
+    runs = [data / "runs" / "test-run", data / "runs" / "night-2"]
+    crawled = {run.name: read_articles(run) for run in runs}
+    # Night 2 archived its pages as revisits of night 1's: only the reader's resolution of them
+    # gives re-extraction anything to extract.
+    night2_records = {a["warc_record_id"] for a in crawled["night-2"].values()}
+    assert crawled["night-2"] and night2_records.isdisjoint(
+        a["warc_record_id"] for a in crawled["test-run"].values())
+    shutil.rmtree(data / "text")
+    assert main(["reextract", str(data)]) == 0
+    out = capsys.readouterr().out
+    for run in runs:
+        assert f"run {run.name}: {len(crawled[run.name])} articles" in out
+        assert read_articles(run) == crawled[run.name]
+    for articles in crawled.values():
+        for article in articles.values():
+            assert (data / str(article["text_path"])).read_text() == article["text"] + "\n"

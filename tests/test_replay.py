@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import Crawl, FixtureServer, dead_proxy, read_articles
+from tests.conftest import Crawl, SecondNight, dead_proxy, read_articles
 
 
 def newsarchive(*args: str, proxy_env: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -65,15 +64,10 @@ def test_a_url_not_in_the_archive_is_a_counted_miss(crawl: Crawl, tmp_path: Path
 
 
 def test_second_night_stores_unchanged_pages_as_revisits_and_replay_resolves_them(
-    crawl: Crawl, fixture_server: tuple[FixtureServer, Path], tmp_path: Path
+    crawl: Crawl, second_night: SecondNight, tmp_path: Path
 ) -> None:
-    server, _ = fixture_server
-    data = tmp_path / "data"
-    shutil.copytree(crawl.data_dir, data)
-    result = newsarchive("crawl", "--data", str(data), "--proxy", server.proxy, "--delay-scale", "0",
-                         "--run-id", "night-2", "--set", "RETRY_TIMES=0")
-    assert result.returncode == 0, result.stdout + result.stderr
-    night2 = data / "runs" / "night-2"
+    assert second_night.returncode == 0, second_night.output
+    data, night2 = second_night.data_dir, second_night.run_dir
     report = json.loads((night2 / "report.json").read_text())
     # The fixture server sends the same bytes every night: every 200 response is a revisit.
     ok = crawl.report["stats"]["downloader/response_status_count/200"]
