@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 
-from archive.warc import ArchiveError, RollingWarcWriter, article_uri
+from archive.records import ArchiveError, article_uri
+from archive.warc import RollingWarcWriter
 from model.article import Article
 from model.sink import SinkError
 

@@ -28,7 +28,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 
-from archive.warc import OPEN_SUFFIX, ArchiveError
+from archive.records import OPEN_SUFFIX, ArchiveError
 
 logger = logging.getLogger(__name__)
 

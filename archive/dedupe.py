@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 
 from archive.lookup import parse_capture
-from archive.reader import Archive, ArchiveReadError
+from archive.reader import Archive
+from archive.records import ArchiveReadError
 
 logger = logging.getLogger(__name__)
 

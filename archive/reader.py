@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import heapq
 import io
-import json
 import logging
-import zipfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -36,14 +34,10 @@ from warcio.recordloader import ArcWarcRecord
 
 from archive.cdxj import read_index
 from archive.lookup import Capture, captures, nearest, parse_capture
-from archive.warc import OPEN_SUFFIX, ArchiveError, RecordLocation
+from archive.records import ArchiveReadError, RecordLocation
+from archive.sources import ClosingMember, Opener, add_wacz, archive_files, file_opener
 
 logger = logging.getLogger(__name__)
-Opener = Callable[[], "IO[bytes] | _ClosingMember"]
-
-
-class ArchiveReadError(ArchiveError):
-    """The archive can't be read, or a record in it is not what its index says."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +77,12 @@ class Archive:
         sources = list(archive_files(path))
         for source in sources:
             if not source.name.endswith(".wacz"):
-                openers[source.name] = _file_opener(source)
+                openers[source.name] = file_opener(source)
                 containers[source.name] = source
                 indexes.append(read_index(source))
         for source in sources:
             if source.name.endswith(".wacz"):
-                for name in _add_wacz(source, openers, indexes):
+                for name in add_wacz(source, openers, indexes):
                     containers[name] = source
         if not openers:
             raise ArchiveReadError(f"no WARC or WACZ files at {path}")
@@ -149,7 +143,7 @@ class Archive:
                 logger.error("skipping the rest of unreadable WARC %s: %s", name, exc)
 
     def _file_responses(
-        self, name: str, fh: IO[bytes] | _ClosingMember, want: Callable[[str], bool] | None
+        self, name: str, fh: IO[bytes] | ClosingMember, want: Callable[[str], bool] | None
     ) -> Iterator[ArchivedResponse]:
         records = ArchiveIterator(fh)
         # Offsets from the iterator's own count: get_record_offset() would read the body first.
@@ -215,8 +209,6 @@ class Archive:
         raise ArchiveReadError(f"revisit of {target} refers to a capture not in the archive")
 
 
-WARC_SUFFIXES = (".warc.gz", ".warc", f".warc.gz{OPEN_SUFFIX}", f".warc{OPEN_SUFFIX}")
-ARCHIVE_SUFFIXES = (*WARC_SUFFIXES, ".wacz")
 MAX_DECODED_BYTES = 64 * 1024 * 1024
 
 
@@ -259,92 +251,3 @@ def decoded_body(response: ArchivedResponse, max_bytes: int = MAX_DECODED_BYTES)
             f"{response.url} inflates past {max_bytes} bytes: not read (a compression bomb?)"
         )
     return body
-
-
-def archive_files(path: Path) -> Iterator[Path]:
-    """The WARC and WACZ files at ``path``: the file itself, or those anywhere below it."""
-    if path.is_file():
-        if path.name.endswith(ARCHIVE_SUFFIXES):
-            yield path
-        return
-    if not path.is_dir():
-        raise ArchiveReadError(f"{path} does not exist")
-    for found in sorted(path.rglob("*")):
-        if found.is_file() and found.name.endswith(ARCHIVE_SUFFIXES):
-            yield found
-
-
-def _file_opener(path: Path) -> Opener:
-    return lambda: path.open("rb")
-
-
-def _add_wacz(
-    path: Path, openers: dict[str, Opener], indexes: list[Iterable[str]]
-) -> list[str]:
-    """Add the WARCs of a WACZ not already loose; return their names."""
-    with zipfile.ZipFile(path) as package:
-        names = package.namelist()
-        warcs = {n.removeprefix("archive/"): n for n in names
-                 if n.startswith("archive/") and n.endswith(".warc.gz")}
-        new = {name: member for name, member in warcs.items() if name not in openers}
-        if not new:
-            return []
-        index_names = [n for n in names if n.startswith("indexes/") and n.endswith((".cdx", ".cdxj"))]
-        if not index_names:
-            raise ArchiveReadError(f"{path} has no index (indexes/*.cdx or *.cdxj)")
-        for name in index_names:
-            lines = package.read(name).decode("utf-8").splitlines()
-            indexes.append([line for line in lines if _filename(line) in new])
-    for name, member in new.items():
-        openers[name] = _zip_member_opener(path, member)
-    return list(new)
-
-
-def _filename(line: str) -> str | None:
-    capture = line.split(" ", 2)
-    if len(capture) < 3:
-        return None
-    try:
-        name = json.loads(capture[2]).get("filename")
-    except ValueError:
-        return None
-    return name if isinstance(name, str) else None
-
-
-def _zip_member_opener(path: Path, member: str) -> Opener:
-    def open_member() -> _ClosingMember:
-        # The WARCs are stored, not deflated, in a WACZ: a member opens seekable.
-        with ExitStack() as stack:
-            package = stack.enter_context(zipfile.ZipFile(path))
-            handle = package.open(member)
-            stack.pop_all()
-        return _ClosingMember(handle, package)
-
-    return open_member
-
-
-class _ClosingMember:
-    """A zip member that closes its zip file with it."""
-
-    def __init__(self, handle: IO[bytes], package: zipfile.ZipFile) -> None:
-        self._handle = handle
-        self._package = package
-
-    def read(self, size: int = -1) -> bytes:
-        return self._handle.read(size)
-
-    def seek(self, offset: int, whence: int = 0) -> int:
-        return self._handle.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self._handle.tell()
-
-    def close(self) -> None:
-        self._handle.close()
-        self._package.close()
-
-    def __enter__(self) -> _ClosingMember:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

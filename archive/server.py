@@ -19,7 +19,8 @@ from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from archive.lookup import parse_capture
-from archive.reader import Archive, ArchiveReadError
+from archive.reader import Archive
+from archive.records import ArchiveReadError
 
 logger = logging.getLogger(__name__)
 

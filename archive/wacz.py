@@ -34,7 +34,7 @@ from typing import IO, Any
 
 from archive.cdxj import ensure_index
 from archive.reader import Archive
-from archive.warc import OPEN_SUFFIX, ArchiveError, utc_now
+from archive.records import OPEN_SUFFIX, ArchiveError, utc_now
 from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)

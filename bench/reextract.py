@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive.reader import Archive
-from archive.warc import HttpRequest, HttpResponse, RollingWarcWriter
+from archive.records import HttpRequest, HttpResponse
+from archive.warc import RollingWarcWriter
 from crawler.siteconfig import load_sites
 from model.layout import RunLayout
 from newsarchive.reextract import RunFiles, reextract

@@ -113,7 +113,8 @@ def _crawl(args: argparse.Namespace) -> int:
 
 
 def _has_archive(path: Path) -> bool:
-    from archive.reader import ArchiveReadError, archive_files
+    from archive.records import ArchiveReadError
+    from archive.sources import archive_files
 
     try:
         return next(archive_files(path), None) is not None
@@ -154,7 +155,8 @@ def _extract(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from archive.reader import Archive, ArchiveReadError
+    from archive.reader import Archive
+    from archive.records import ArchiveReadError
     from archive.server import ReplayServer
 
     try:

@@ -17,7 +17,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.reader import Archive, ArchivedResponse, ArchiveReadError, decoded_body
+from archive.reader import Archive, ArchivedResponse, decoded_body
+from archive.records import ArchiveReadError
 from crawler.siteconfig import SiteRegistry
 from model.article import Article
 from model.layout import RunLayout

@@ -20,15 +20,9 @@ from scrapy.statscollectors import StatsCollector
 
 from archive.cdxj import write_index
 from archive.dedupe import PayloadIndex
+from archive.records import ArchiveError, HttpRequest, HttpResponse, payload_digest, utc_now
 from archive.wacz import build_wacz
-from archive.warc import (
-    ArchiveError,
-    HttpRequest,
-    HttpResponse,
-    RollingWarcWriter,
-    payload_digest,
-    utc_now,
-)
+from archive.warc import RollingWarcWriter
 from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)

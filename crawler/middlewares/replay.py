@@ -19,7 +19,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
-from archive.reader import Archive, ArchiveReadError
+from archive.reader import Archive
+from archive.records import ArchiveReadError
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from archive.warc import HttpRequest, HttpResponse, RecordLocation, RollingWarcWriter, article_uri
+from archive.records import HttpRequest, HttpResponse, RecordLocation, article_uri
+from archive.warc import RollingWarcWriter
 from model.layout import RunLayout
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)

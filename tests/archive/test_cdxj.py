@@ -21,7 +21,8 @@ from archive.cdxj import (
     merge_indexes,
     write_index,
 )
-from archive.warc import HttpRequest, HttpResponse, RollingWarcWriter
+from archive.records import HttpRequest, HttpResponse
+from archive.warc import RollingWarcWriter
 from tests.archive._support import ALPHA, T0, SampleRun, write_sample_run
 
 CDXJ_INDEXER = str(Path(sys.executable).with_name("cdxj-indexer"))

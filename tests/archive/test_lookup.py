@@ -10,7 +10,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.cdxj import CdxjError, index_warc, merge_indexes, write_index
 from archive.lookup import captures, lines_for, nearest, parse_capture, url_key
-from archive.warc import article_uri
+from archive.records import article_uri
 from tests.archive._support import ALPHA, BETA, MISSING, OLD, T0, SampleRun, write_sample_run
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.warc import HttpRequest, HttpResponse, RollingWarcWriter
+from archive.records import HttpRequest, HttpResponse
+from archive.warc import RollingWarcWriter
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))
 BODY = b"\x1f\x8b" + bytes(range(256)) * 8  # binary, like a gzip body as received
