@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import statistics
 import sys
 import time
@@ -40,6 +39,7 @@ if str(_REPO_ROOT) not in sys.path:
 import lxml.html  # noqa: E402
 
 from bench.evaluation import score_page  # noqa: E402
+from bench.realpages import RealPage, load_real_pages  # noqa: E402
 from crawler.siteconfig import load_sites  # noqa: E402
 from pipelines import authors, identity, language, published, title  # noqa: E402
 from pipelines._html import clean_space, parse  # noqa: E402
@@ -49,14 +49,6 @@ from pipelines.rules import ExtractionRules  # noqa: E402
 FIELDS = ("title", "published", "authors", "canonical_url", "declared_language")
 SHOWN_CHARS = 80
 CELL_CHARS = 64
-# fundus_DW.json keys its expectations by DW page layout; the README dates each fundus page's layout.
-FUNDUS_LAYOUTS = {
-    "fundus_DW_2023_04_28": "V1",
-    "fundus_DW_2023_06_13": "V2",
-    "fundus_DW_2024_01_30": "V2_1",
-}
-_README_ROW = re.compile(r"^\|\s*([\w./-]+\.html\.gz)\s*\|\s*(https?://\S+)", re.M)
-
 MetadataFn = Callable[[lxml.html.HtmlElement, ExtractionRules, str, datetime], Any]
 METADATA: dict[str, MetadataFn] = {
     "title": lambda root, rules, url, ref: title.title(root, rules),
@@ -65,70 +57,6 @@ METADATA: dict[str, MetadataFn] = {
     "canonical_url": lambda root, rules, url, ref: identity.canonical_url(root, url),
     "declared_language": lambda root, rules, url, ref: language.declared_language(root),
 }
-
-
-@dataclass
-class Expected:
-    title: str | None = None
-    published: str | None = None
-    authors: list[str] | None = None
-    language: str | None = None
-    body: str | None = None
-
-
-@dataclass
-class RealPage:
-    name: str  # file name without .html.gz
-    url: str
-    html: bytes
-    expected: Expected = field(default_factory=Expected)
-
-
-def page_urls(real_dir: Path) -> dict[str, str]:
-    """Page file (relative to real_dir) -> URL, from the README's table."""
-    readme = (real_dir / "README.md").read_text(encoding="utf-8")
-    return {m.group(1): m.group(2) for m in _README_ROW.finditer(readme)}
-
-
-def fundus_body(body: dict[str, Any]) -> str:
-    parts = list(body.get("summary", []))
-    for section in body.get("sections", []):
-        parts += section.get("headline", []) + section.get("paragraphs", [])
-    return "\n\n".join(parts)
-
-
-def expectations(real_dir: Path, relative: str) -> Expected:
-    path = real_dir / relative
-    name = path.name.removesuffix(".html.gz")
-    if name in FUNDUS_LAYOUTS:
-        data = json.loads((path.parent / "fundus_DW.json").read_text(encoding="utf-8"))
-        want = data[FUNDUS_LAYOUTS[name]]
-        return Expected(
-            title=want.get("title"), published=want.get("publishing_date"),
-            authors=want.get("authors"), body=fundus_body(want.get("body", {})),
-        )
-    meta_file = path.with_name(f"{name}.metadata.json")
-    if meta_file.exists():
-        want = json.loads(meta_file.read_text(encoding="utf-8"))
-        text_file = path.with_name(f"{name}.expected.txt")
-        return Expected(
-            title=want.get("title"), published=want.get("publish_date"),
-            authors=want.get("authors"), language=want.get("language") or None,
-            body=text_file.read_text(encoding="utf-8") if text_file.exists() else None,
-        )
-    return Expected()
-
-
-def load_real_pages(real_dir: Path) -> list[RealPage]:
-    return [
-        RealPage(
-            name=Path(relative).name.removesuffix(".html.gz"),
-            url=url,
-            html=gzip.decompress((real_dir / relative).read_bytes()),
-            expected=expectations(real_dir, relative),
-        )
-        for relative, url in sorted(page_urls(real_dir).items())
-    ]
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.server import FixtureServer
+from tests.fixtures.process import FixtureServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WEB_ROOT = FIXTURES / "web"

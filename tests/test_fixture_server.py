@@ -11,20 +11,19 @@ import gzip
 import hashlib
 import http.client
 import json
-import socket
 import ssl
 import subprocess
 import sys
-import textwrap
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from tests.fixtures import server as server_module
-from tests.fixtures.server import FixtureServer, transfer_mode
+from tests.fixtures.client import dechunk, fetch, log_lines, raw_exchange, raw_get
+from tests.fixtures.process import FixtureServer
+from tests.fixtures.server import transfer_mode
 
 HTTP_HOST = "www.kcna.kp"
 HTTPS_HOST = "www.dw.com"
@@ -66,55 +65,6 @@ def web_root(tmp_path: Path) -> Path:
 def server(web_root: Path, tmp_path: Path) -> Iterator[FixtureServer]:
     with FixtureServer(web_root, tmp_path / "log.jsonl") as running:
         yield running
-
-
-def log_lines(server: FixtureServer) -> list[dict[str, Any]]:
-    assert server.log is not None
-    return [json.loads(line) for line in server.log.read_text().splitlines()]
-
-
-def fetch(server: FixtureServer, target: str, headers: dict[str, str],
-          method: str = "GET") -> tuple[http.client.HTTPResponse, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    try:
-        conn.request(method, target, headers=headers)
-        response = conn.getresponse()
-        return response, response.read()
-    finally:
-        conn.close()
-
-
-def raw_exchange(server: FixtureServer, request: bytes) -> tuple[bytes, bytes]:
-    """Send raw bytes and read until the server closes (the request says
-    Connection: close), returning (head, body as on the wire)."""
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
-        sock.sendall(request)
-        data = b""
-        while chunk := sock.recv(65536):
-            data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    return head, body
-
-
-def raw_get(server: FixtureServer, url: str, accept_encoding: str = "gzip") -> tuple[bytes, bytes]:
-    return raw_exchange(server, (f"GET {url} HTTP/1.1\r\nHost: ignored\r\n"
-                                 f"Accept-Encoding: {accept_encoding}\r\n"
-                                 "Connection: close\r\n\r\n").encode())
-
-
-def dechunk(wire: bytes) -> tuple[bytes, list[int]]:
-    """Strictly parse chunked framing; returns (payload, chunk sizes)."""
-    payload, sizes = b"", list[int]()
-    while True:
-        size_line, _, wire = wire.partition(b"\r\n")
-        size = int(size_line, 16)
-        if size == 0:
-            assert wire == b"\r\n", "no trailers, single terminating CRLF"
-            return payload, sizes
-        sizes.append(size)
-        payload += wire[:size]
-        assert wire[size:size + 2] == b"\r\n"
-        wire = wire[size + 2:]
 
 
 def test_chosen_paths_modes() -> None:
@@ -302,53 +252,10 @@ def test_stop_is_clean(web_root: Path) -> None:
     assert server.stop() == 0
 
 
-CRAWL_SCRIPT = textwrap.dedent('''
-    """Crawl the given URLs through the fixture proxy and print the results as JSON."""
-    import json
-    import sys
-
-    import scrapy
-    from scrapy.crawler import CrawlerProcess
-
-    PROXY, URLS = sys.argv[1], sys.argv[2:]
-    results = []
 
 
-    class FixtureSpider(scrapy.Spider):
-        name = "fixture"
-
-        async def start(self):
-            for url in URLS:
-                yield scrapy.Request(url, meta={"proxy": PROXY})
-
-        def parse(self, response):
-            results.append({
-                "url": response.url,
-                "status": response.status,
-                "body": response.body.decode("utf-8"),
-                "headers": {k.decode().lower(): b", ".join(v).decode()
-                            for k, v in response.headers.items()},
-            })
-
-
-    process = CrawlerProcess(settings={
-        "TELNETCONSOLE_ENABLED": False,
-        "ROBOTSTXT_OBEY": False,
-        "LOG_LEVEL": "WARNING",
-    })
-    crawler = process.create_crawler(FixtureSpider)
-    process.crawl(crawler)
-    process.start()
-    stats = crawler.stats.get_stats()
-    print(json.dumps({"results": results, "stats": {k: v for k, v in stats.items()
-                                                    if isinstance(v, int)}}))
-''')
-
-
-def test_scrapy_crawls_through_proxy(server: FixtureServer, web_root: Path,
-                                     tmp_path: Path) -> None:
-    script = tmp_path / "crawl.py"
-    script.write_text(CRAWL_SCRIPT)
+def test_scrapy_crawls_through_proxy(server: FixtureServer, web_root: Path) -> None:
+    script = Path(__file__).parent / "fixtures" / "crawl_through_proxy.py"
     http_url = f"http://{HTTP_HOST}{GZIP_PATH}"  # gzip + Content-Length
     https_url = f"https://{HTTPS_HOST}{BOTH_PATH}"  # gzip + chunked, over CONNECT + TLS
     proc = subprocess.run([sys.executable, str(script), server.proxy, http_url, https_url],
