@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.settings import BaseSettings, Settings
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings, Settings
 
 from crawler.siteconfig import SiteRegistry
 from model.layout import new_run_id
@@ -26,10 +26,10 @@ class NewsArchiveAddon:
             registry = SiteRegistry.load(
                 settings.getlist("NEWSARCHIVE_SITES_FILES"), settings.getlist("NEWSARCHIVE_SITES")
             )
-            settings.set(REGISTRY_SETTING, registry, priority="addon")
-        settings.set("DOWNLOAD_SLOTS", _download_slots(settings, registry), priority="addon")
+            _fill_in(settings, REGISTRY_SETTING, registry)
+        _fill_in(settings, "DOWNLOAD_SLOTS", _download_slots(settings, registry))
         if not settings.get("NEWSARCHIVE_RUN_ID"):
-            settings.set("NEWSARCHIVE_RUN_ID", new_run_id(), priority="addon")
+            _fill_in(settings, "NEWSARCHIVE_RUN_ID", new_run_id())
 
 
 def site_registry(crawler: Crawler) -> SiteRegistry:
@@ -38,6 +38,13 @@ def site_registry(crawler: Crawler) -> SiteRegistry:
     if not isinstance(registry, SiteRegistry):
         raise NotConfigured("no site registry: enable crawler.addon.NewsArchiveAddon in ADDONS")
     return registry
+
+
+def _fill_in(settings: Settings, name: str, value: object) -> None:
+    """Set a value the add-on computed from the settings themselves (so it wins over the empty
+    default in crawler/settings.py, which has project priority, above the add-ons')."""
+    priority = max(settings.getpriority(name) or 0, SETTINGS_PRIORITIES["addon"])
+    settings.set(name, value, priority=priority)
 
 
 def _download_slots(settings: BaseSettings, registry: SiteRegistry) -> dict[str, dict[str, float]]:

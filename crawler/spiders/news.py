@@ -11,13 +11,13 @@ from __future__ import annotations
 import gzip
 import io
 import logging
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
 from lxml import etree
-from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -39,18 +39,21 @@ MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 class NewsSpider(scrapy.Spider):
     name = "news"
 
-    def __init__(self, sites: SiteRegistry, **kwargs: Any) -> None:
+    def __init__(self, sites: SiteRegistry | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.sites = sites
-        self.allowed_domains = sites.hosts
-        self._articles_seen: dict[str, set[str]] = {name: set() for name in self.sites}
+        self._sites = sites
+        self._articles_seen: defaultdict[str, set[str]] = defaultdict(set)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
-        kwargs.setdefault("sites", site_registry(crawler))
-        spider = super().from_crawler(crawler, *args, **kwargs)
-        assert isinstance(spider, cls)
-        return spider
+    @property
+    def sites(self) -> SiteRegistry:
+        # Scrapy builds the spider before the add-ons run: the registry is read at first use.
+        if self._sites is None:
+            self._sites = site_registry(self.crawler)
+        return self._sites
+
+    @property
+    def allowed_domains(self) -> list[str]:  # type: ignore[override]
+        return self.sites.hosts
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for site in self.sites.values():
