@@ -8,6 +8,7 @@ import pytest
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
+from scrapy.robotstxt import RobotParser
 from scrapy.utils.test import get_crawler
 
 from crawler.middlewares.robots import AFFECTED, SharedRobotsTxtMiddleware
@@ -29,38 +30,31 @@ class _SlowEngine:
         return TextResponse(request.url, body=ROBOTS, request=request)
 
 
-async def _parsers_of_concurrent_waiters(cls: type[RobotsTxtMiddleware]) -> tuple[list[object], int]:
+async def _concurrently(
+    cls: type[RobotsTxtMiddleware], method: str
+) -> tuple[list[object], int]:
+    """Call ``method`` of a fresh middleware for WAITERS requests at once, before robots.txt
+    arrives; return what each call gave (or raised) and how many downloads were made."""
     crawler = get_crawler(settings_dict={"ROBOTSTXT_OBEY": True})
     engine = _SlowEngine()
     crawler.engine = engine  # type: ignore[assignment]
     middleware = cls.from_crawler(crawler)
     requests = [Request(f"http://news.test/private/{n}") for n in range(WAITERS)]
-    waiting = [asyncio.ensure_future(middleware.robot_parser(r)) for r in requests]
+    waiting = [asyncio.ensure_future(getattr(middleware, method)(r)) for r in requests]
     await asyncio.sleep(0)  # every waiter is now awaiting the one download
     engine.released.set()
-    return list(await asyncio.gather(*waiting)), engine.downloads
+    return list(await asyncio.gather(*waiting, return_exceptions=True)), engine.downloads
 
 
 def test_every_concurrent_waiter_gets_the_rules() -> None:
-    parsers, downloads = asyncio.run(_parsers_of_concurrent_waiters(SharedRobotsTxtMiddleware))
+    parsers, downloads = asyncio.run(_concurrently(SharedRobotsTxtMiddleware, "robot_parser"))
     assert downloads == 1
-    assert all(p is not None for p in parsers)
+    assert all(isinstance(p, RobotParser) for p in parsers), parsers
     assert len({id(p) for p in parsers}) == 1
 
 
 def test_every_concurrent_waiter_is_refused_a_disallowed_page() -> None:
-    async def process() -> list[BaseException | None]:
-        crawler = get_crawler(settings_dict={"ROBOTSTXT_OBEY": True})
-        engine = _SlowEngine()
-        crawler.engine = engine  # type: ignore[assignment]
-        middleware = SharedRobotsTxtMiddleware.from_crawler(crawler)
-        requests = [Request(f"http://news.test/private/{n}") for n in range(WAITERS)]
-        waiting = [asyncio.ensure_future(middleware.process_request(r)) for r in requests]
-        await asyncio.sleep(0)
-        engine.released.set()
-        return list(await asyncio.gather(*waiting, return_exceptions=True))
-
-    outcomes = asyncio.run(process())
+    outcomes, _ = asyncio.run(_concurrently(SharedRobotsTxtMiddleware, "process_request"))
     assert all(isinstance(o, IgnoreRequest) for o in outcomes), outcomes
 
 
@@ -70,5 +64,5 @@ def test_every_concurrent_waiter_is_refused_a_disallowed_page() -> None:
     "SharedRobotsTxtMiddleware can go",
 )
 def test_scrapy_s_own_middleware_gives_every_waiter_the_rules() -> None:
-    parsers, _ = asyncio.run(_parsers_of_concurrent_waiters(RobotsTxtMiddleware))
-    assert all(p is not None for p in parsers)
+    parsers, _ = asyncio.run(_concurrently(RobotsTxtMiddleware, "robot_parser"))
+    assert all(isinstance(p, RobotParser) for p in parsers), parsers
