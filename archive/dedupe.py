@@ -1,69 +1,64 @@
 """Which payloads the archive already holds, so an unchanged response is stored as a revisit.
 
-Built from the earlier runs in a data directory, read through the archive reader (so a run left
-``.open`` by a crash, or kept only as its WACZ, counts too): for each URL, the digest and date
-of its latest capture. A response whose payload digest equals that is written as a
-revisit record (WARC identical-payload-digest profile) instead of a second copy.
+The earlier runs of a data directory are read through the archive reader (so a run left
+``.open`` by a crash, or kept only as its WACZ, counts too). A response whose payload digest
+equals that of the latest earlier *response* record of its URL is written as a revisit record
+(WARC identical-payload-digest profile) naming that record exactly: its ``WARC-Record-ID``, URI
+and ``WARC-Date``. A revisit never refers to another revisit: night 3 of an unchanged page refers
+to night 1's response, as night 2's revisit did.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from archive.lookup import parse_capture
 from archive.reader import Archive
 from archive.records import ArchiveReadError
 
 logger = logging.getLogger(__name__)
+REVISIT_MIME = "warc/revisit"  # how cdxj-indexer marks a revisit's index line
 
 
 @dataclass(frozen=True)
 class EarlierCapture:
+    """The original response record an unchanged payload refers to."""
+
     url: str
     digest: str
-    date: str  # WARC-Date form, to the second (what the index keeps)
+    date: str  # its WARC-Date, exactly as written
+    record_id: str
 
 
 class PayloadIndex:
-    def __init__(self) -> None:
-        self._latest: dict[str, EarlierCapture] = {}
+    def __init__(self, archive: Archive | None = None) -> None:
+        self.archive = archive
 
     @classmethod
-    def from_lines(cls, lines: Iterable[str]) -> PayloadIndex:
-        index = cls()
-        for line in lines:
-            capture = parse_capture(line)
-            if capture is None or capture.status != 200 or not capture.digest:
-                continue
-            when = datetime.strptime(capture.timestamp, "%Y%m%d%H%M%S")
-            index.add(capture.url, capture.digest, when.strftime("%Y-%m-%dT%H:%M:%SZ"))
-        return index
-
-    @classmethod
-    def of_earlier_runs(cls, data_dir: Path, run_id: str) -> PayloadIndex:
-        """The payloads of every run in ``data_dir`` but ``run_id``."""
-        runs = sorted(p for p in (data_dir / "runs").glob("*") if p.is_dir() and p.name != run_id)
-        lines: list[str] = []
-        for run in runs:
-            try:
-                lines.extend(Archive.open(run).index_lines())
-            except ArchiveReadError as exc:
-                logger.warning("run %s not used for dedupe: %s", run.name, exc)
-        return cls.from_lines(lines)
-
-    def add(self, url: str, digest: str, date: str) -> None:
-        known = self._latest.get(url)
-        if known is None or known.date <= date:
-            self._latest[url] = EarlierCapture(url, digest, date)
+    def of_earlier_runs(cls, data_dir: Path) -> PayloadIndex:
+        """The payloads of every run in ``data_dir`` so far (a run id is never reused, so the
+        run about to start has written nothing there yet)."""
+        try:
+            return cls(Archive.open(Path(data_dir) / "runs"))
+        except ArchiveReadError as exc:
+            logger.info("nothing to dedupe against: %s", exc)
+            return cls()
 
     def match(self, url: str, digest: str) -> EarlierCapture | None:
-        """The earlier capture of ``url`` with this very payload, if there is one."""
-        known = self._latest.get(url)
-        return known if known is not None and known.digest == digest else None
+        """The latest earlier response record of ``url`` with this very payload, if any."""
+        if self.archive is None:
+            return None
+        originals = [c for c in self.archive.captures(url)
+                     if c.url == url and c.mime != REVISIT_MIME and c.status == 200]
+        if not originals or originals[-1].digest != digest:
+            return None  # changed since its latest capture (or never captured): store it whole
+        try:
+            record_id, date = self.archive.record_headers(originals[-1])
+        except ArchiveReadError as exc:
+            logger.warning("cannot read the earlier capture of %s, storing it whole: %s", url, exc)
+            return None
+        return EarlierCapture(url, digest, date, record_id)
 
     def __len__(self) -> int:
-        return len(self._latest)
+        return self.archive.size if self.archive is not None else 0

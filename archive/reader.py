@@ -115,6 +115,11 @@ class Archive:
             return None
         return nearest(found, at) if at is not None else found[-1]
 
+    def record_headers(self, capture: Capture) -> tuple[str, str]:
+        """The ``WARC-Record-ID`` and exact ``WARC-Date`` of a capture's record."""
+        with self._open_record(capture) as (location, record):
+            return location.record_id, record.rec_headers.get_header("WARC-Date")
+
     def read(self, capture: Capture) -> ArchivedResponse:
         """The response a capture points at; a revisit gets its original's payload."""
         with self._open_record(capture) as (location, record):

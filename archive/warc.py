@@ -15,6 +15,7 @@ import os
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import BinaryIO
 
@@ -36,6 +37,17 @@ from archive.records import (
 )
 
 logger = logging.getLogger(__name__)
+
+def software() -> str:
+    """What wrote the archive, with versions: ``newsarchive/0.1.0 (warcio/1.8.1)``."""
+    def of(package: str) -> str:
+        try:
+            return f"{package}/{version(package)}"
+        except PackageNotFoundError:
+            return package
+
+    return f"{of('newsarchive')} ({of('warcio')})"
+
 
 class RollingWarcWriter:
     """Append records to ``directory``, starting a new file past ``max_size`` bytes."""
@@ -65,6 +77,7 @@ class RollingWarcWriter:
         self._serial = 0
         self._fh: BinaryIO | None = None
         self._path: Path | None = None
+        self._warcinfo_id = ""  # of the open file's warcinfo record, named by every record
 
     @property
     def current_filename(self) -> str | None:
@@ -106,12 +119,14 @@ class RollingWarcWriter:
         *,
         refers_to_uri: str,
         refers_to_date: str,
+        refers_to: str | None = None,
         date: datetime | None = None,
     ) -> RecordLocation:
         """Write a revisit record (identical-payload-digest profile) and its request record.
 
-        The response's payload equals that of an earlier capture (``refers_to_uri`` at
-        ``refers_to_date``, a WARC-Date): only its headers are stored.
+        The response's payload equals that of an earlier response record: ``refers_to`` (its
+        WARC-Record-ID) for ``refers_to_uri`` at ``refers_to_date`` (its WARC-Date, exactly).
+        Only the new response's headers are stored.
         """
         when = warc_date(date or self.clock())
         revisit_id = self.make_id()
@@ -123,7 +138,10 @@ class RollingWarcWriter:
             http_headers=StatusAndHeaders(
                 response.status_line, list(response.headers), protocol=response.protocol
             ),
-            warc_headers_dict={"WARC-Record-ID": revisit_id, "WARC-Date": when},
+            warc_headers_dict={
+                "WARC-Record-ID": revisit_id, "WARC-Date": when,
+                **({"WARC-Refers-To": refers_to} if refers_to else {}),
+            },
         )
         request_record = self._request_record(url, request, revisit_id, when)
         return self._append([revisit, request_record])[0]
@@ -198,6 +216,7 @@ class RollingWarcWriter:
         writer = WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION)
         spans: list[tuple[int, int, str]] = []
         for record in records:
+            record.rec_headers.replace_header("WARC-Warcinfo-ID", self._warcinfo_id)
             start = buffer.tell()
             writer.write_record(record)
             spans.append((start, buffer.tell() - start, record.rec_headers["WARC-Record-ID"]))
@@ -234,19 +253,20 @@ class RollingWarcWriter:
 
     def _append_warcinfo(self, filename: str) -> None:
         fields = {
-            "software": "newsarchive",
+            "software": software(),
             "format": "WARC File Format 1.1",
             "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
             "hostname": socket.gethostname(),
             **self.info,
         }
         body = "".join(f"{k}: {v}\r\n" for k, v in fields.items() if v).encode("utf-8")
+        self._warcinfo_id = self.make_id()
         record = self._builder().create_warc_record(
             "", "warcinfo",
             payload=io.BytesIO(body), length=len(body),
             warc_content_type="application/warc-fields",
             warc_headers_dict={
-                "WARC-Record-ID": self.make_id(),
+                "WARC-Record-ID": self._warcinfo_id,
                 "WARC-Date": warc_date(self.clock()),
                 "WARC-Filename": filename,
             },

@@ -28,6 +28,9 @@ class NewsArchiveAddon:
             )
             _fill_in(settings, REGISTRY_SETTING, registry)
         _fill_in(settings, "DOWNLOAD_SLOTS", _download_slots(settings, registry))
+        if settings.get("HTTP_FROM"):
+            headers = {**settings.getdict("DEFAULT_REQUEST_HEADERS"), "From": settings["HTTP_FROM"]}
+            _fill_in(settings, "DEFAULT_REQUEST_HEADERS", headers)
         if not settings.get("NEWSARCHIVE_RUN_ID"):
             _fill_in(settings, "NEWSARCHIVE_RUN_ID", new_run_id())
 

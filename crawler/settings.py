@@ -17,6 +17,14 @@ DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 10
 LOG_LEVEL = "INFO"
+# Only the content codings pywb and ReplayWeb.page both replay: Scrapy would also offer br and
+# zstd (zstd replays as raw bytes in pywb, blank in ReplayWeb.page), and ReplayWeb.page shows
+# deflate bodies raw. DefaultHeadersMiddleware runs before HttpCompressionMiddleware's setdefault.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip",
+}
 
 # Loads the site registry once, makes download slots of the sites' politeness, names the run.
 ADDONS = {"crawler.addon.NewsArchiveAddon": 0}
@@ -45,7 +53,8 @@ NEWSARCHIVE_DELAY_SCALE = 1.0  # multiplies every site's download_delay
 WARC_ENABLED = True
 WARC_PREFIX = "newsarchive"
 WARC_MAX_SIZE = 1_000_000_000
-WARC_OPERATOR = ""
+WARC_OPERATOR = ""  # who runs the crawl, for the warcinfo record
+HTTP_FROM = ""  # a contact address: sent as the From header and recorded in the warcinfo
 WARC_CDXJ_ENABLED = True  # a CDXJ index beside each closed WARC file
 WARC_DEDUPE_ENABLED = True  # unchanged payloads of earlier runs become revisit records
 WACZ_ENABLED = True  # pack each run as <run_id>.wacz when it ends

@@ -58,6 +58,7 @@ class WarcExtension:
             info={
                 "isPartOf": layout.run_id,
                 "operator": settings.get("WARC_OPERATOR"),
+                "http-header-from": settings.get("HTTP_FROM"),
                 "http-header-user-agent": settings.get("USER_AGENT"),
                 "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
                 "description": "newsarchive crawl of " + ", ".join(
@@ -67,7 +68,7 @@ class WarcExtension:
         )
         payloads = None
         if settings.getbool("WARC_DEDUPE_ENABLED"):
-            payloads = PayloadIndex.of_earlier_runs(layout.data_dir, layout.run_id)
+            payloads = PayloadIndex.of_earlier_runs(layout.data_dir)
             logger.info("dedupe against %d earlier captures", len(payloads))
         assert crawler.stats is not None
         wacz_run = layout.run_dir if settings.getbool("WACZ_ENABLED") else None
@@ -86,7 +87,8 @@ class WarcExtension:
             if earlier is not None:
                 location = self.writer.write_revisit(
                     response.url, http_request, http_response,
-                    refers_to_uri=earlier.url, refers_to_date=earlier.date, date=fetched,
+                    refers_to_uri=earlier.url, refers_to_date=earlier.date,
+                    refers_to=earlier.record_id, date=fetched,
                 )
                 self.stats.inc_value("archive/revisits")
             else:
