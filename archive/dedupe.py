@@ -14,11 +14,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.reader import Archive
+from archive.reader import REVISIT_MIME, Archive
 from archive.records import ArchiveReadError
 
 logger = logging.getLogger(__name__)
-REVISIT_MIME = "warc/revisit"  # how cdxj-indexer marks a revisit's index line
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,11 @@ from archive.records import ArchiveReadError, RecordLocation
 from archive.sources import ClosingMember, Opener, add_wacz, archive_files, file_opener
 
 logger = logging.getLogger(__name__)
+MAX_DECODED_BYTES = 64 * 1024 * 1024
+REVISIT_MIME = "warc/revisit"  # how cdxj-indexer marks a revisit's index line
+# A WACZ may carry copies of the earlier responses its revisits refer to, so that it replays on
+# its own (archive/originals.py): lookups see them, but they are not captures of that run.
+ORIGINALS_SUFFIX = "-originals.warc.gz"
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,8 @@ class Archive:
         """The names of the WARCs held under ``directory`` (loose or in a WACZ), sorted."""
         directory = Path(directory).resolve()
         return sorted(name for name, holder in self._containers.items()
-                      if holder.resolve().is_relative_to(directory))
+                      if holder.resolve().is_relative_to(directory)
+                      and not name.endswith(ORIGINALS_SUFFIX))
 
     @property
     def size(self) -> int:
@@ -140,7 +146,8 @@ class Archive:
         """Every HTTP response in the archive (revisits resolved), file by file in name order,
         each file's records in order; ``want(url)`` picks which to read, ``files`` (WARC names)
         which files. Revisits are resolved against the whole archive."""
-        for name in sorted(self._openers if files is None else set(files) & set(self._openers)):
+        own = [n for n in self._openers if not n.endswith(ORIGINALS_SUFFIX)]
+        for name in sorted(own if files is None else set(files) & set(self._openers)):
             try:
                 with self._openers[name]() as fh:
                     yield from self._file_responses(name, fh, want)
@@ -201,20 +208,49 @@ class Archive:
             record_id = record.rec_headers.get_header("WARC-Record-ID")
             yield RecordLocation(capture.filename, capture.offset, capture.length, record_id), record
 
+    def original_of(self, revisit: Capture, target: str | None = None) -> Capture | None:
+        """The response capture a revisit's payload is that of: same digest, not later, not a
+        revisit itself (by its index line), latest first."""
+        for candidate in reversed(self.captures(target or revisit.url)):
+            if (candidate.digest == revisit.digest and candidate.mime != REVISIT_MIME
+                    and candidate.timestamp <= revisit.timestamp):
+                return candidate
+        return None
+
+    def raw_record(self, capture: Capture) -> bytes:
+        """A capture's record exactly as stored (one gzip member), for copying it elsewhere."""
+        opener = self._openers.get(capture.filename)
+        if opener is None:
+            raise ArchiveReadError(f"the index names {capture.filename}, not in the archive")
+        with opener() as fh:
+            fh.seek(capture.offset)
+            data: bytes = fh.read(capture.length)
+        return data
+
+    def warcinfo_record(self, filename: str) -> bytes:
+        """The warcinfo record a WARC file opens with, exactly as stored (or nothing)."""
+        with self._openers[filename]() as fh:
+            records = ArchiveIterator(fh)
+            first = next(iter(records), None)
+            if first is None or first.rec_type != "warcinfo":
+                return b""
+            records.read_to_end(first)
+            offset, length = records.member_info
+            fh.seek(offset)
+            data: bytes = fh.read(length)
+        return data
+
     def _original_payload(self, revisit: ArcWarcRecord, capture: Capture) -> bytes:
         target = revisit.rec_headers.get_header("WARC-Refers-To-Target-URI") or capture.url
-        digest = revisit.rec_headers.get_header("WARC-Payload-Digest")
-        for candidate in reversed(self.captures(target)):
-            if candidate.digest != digest or candidate.timestamp > capture.timestamp:
-                continue
-            with self._open_record(candidate) as (_, record):
+        original = self.original_of(capture, target)
+        if original is not None:
+            with self._open_record(original) as (_, record):
                 if record.rec_type == "response":
                     payload: bytes = record.raw_stream.read()
                     return payload
         raise ArchiveReadError(f"revisit of {target} refers to a capture not in the archive")
 
 
-MAX_DECODED_BYTES = 64 * 1024 * 1024
 
 
 def _archived(

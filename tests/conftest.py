@@ -109,22 +109,37 @@ class SecondNight:
     output: str
 
 
+def crawl_night(server: FixtureServer, data_dir: Path, run_id: str) -> SecondNight:
+    """One more night of the fixture sites into ``data_dir``, dedupe on (the default)."""
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "newsarchive", "crawl", "--data", str(data_dir),
+            "--proxy", server.proxy, "--delay-scale", "0", "--run-id", run_id,
+            "--set", "RETRY_TIMES=0",
+        ],
+        capture_output=True, text=True, timeout=600,
+    )
+    return SecondNight(data_dir, data_dir / "runs" / run_id, result.returncode,
+                       result.stdout + result.stderr)
+
+
 @pytest.fixture(scope="session")
 def second_night(
     crawl: Crawl, fixture_server: tuple[FixtureServer, Path], tmp_path_factory: pytest.TempPathFactory
 ) -> SecondNight:
     """The session's crawl, then a second night of it into the same data dir, dedupe on: the
     fixture server sends the same bytes again, so every 200 response becomes a revisit."""
-    server, _ = fixture_server
     data_dir = tmp_path_factory.mktemp("two-nights") / "data"
     shutil.copytree(crawl.data_dir, data_dir)
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "newsarchive", "crawl", "--data", str(data_dir),
-            "--proxy", server.proxy, "--delay-scale", "0", "--run-id", "night-2",
-            "--set", "RETRY_TIMES=0",
-        ],
-        capture_output=True, text=True, timeout=600,
-    )
-    return SecondNight(data_dir, data_dir / "runs" / "night-2", result.returncode,
-                       result.stdout + result.stderr)
+    return crawl_night(fixture_server[0], data_dir, "night-2")
+
+
+@pytest.fixture(scope="session")
+def third_night(
+    second_night: SecondNight, fixture_server: tuple[FixtureServer, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> SecondNight:
+    """Nights 1 and 2, then a third: its revisits must still name night 1's responses."""
+    data_dir = tmp_path_factory.mktemp("three-nights") / "data"
+    shutil.copytree(second_night.data_dir, data_dir)
+    return crawl_night(fixture_server[0], data_dir, "night-3")
