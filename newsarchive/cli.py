@@ -4,6 +4,7 @@
     newsarchive extract PATH... [--url URL] [--sites FILE]
     newsarchive replay serve PATH [--port N] [--at TIMESTAMP]
     newsarchive reextract PATH [--sites FILE] [--workers N]
+    newsarchive repair [DATA] [--data DIR]
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.siteconfig import SiteConfigError, load_sites
+from model.layout import RunLayout
 from pipelines._html import parse
 from pipelines.extraction import extract
 from pipelines.identity import canonical_url
@@ -81,6 +83,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="as a proxy, serve the captures nearest this time (default: latest)")
     serve.set_defaults(func=_serve)
 
+    fix = commands.add_parser(
+        "repair", help="close, index and pack runs a crash interrupted; drop torn article lines")
+    fix.add_argument("data_pos", nargs="?", metavar="DATA", help="the data directory")
+    fix.add_argument("--data", default="data", metavar="DIR", help="data directory (default: data)")
+    fix.set_defaults(func=_repair)
+
     again = commands.add_parser(
         "reextract", help="re-run extraction on archived responses, rewriting text and JSONL")
     again.add_argument("path", type=Path, help="a data directory, a run directory or a WARC file")
@@ -93,23 +101,57 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    from newsarchive.crawl import CrawlOptions, run_crawl, summary_lines
+    from newsarchive.crawl import CrawlOptions, RunIdTaken, fresh_run_id, run_crawl, summary_lines
+    from newsarchive.lock import DataDirBusy, DataDirLock
+    from newsarchive.repair import repair_data_dir
 
     registry = load_sites(args.sites, args.site)  # a bad config fails here, before Scrapy starts
     if args.replay is not None and not _has_archive(args.replay):
         print(f"newsarchive: no WARC or WACZ files at {args.replay}", file=sys.stderr)
         return 2
     overrides = dict(_setting(item) for item in args.set)
-    options = CrawlOptions(
-        data_dir=Path(args.data), sites=args.site, site_files=args.sites, run_id=args.run_id,
-        proxy=args.proxy, delay_scale=args.delay_scale, verbose=args.verbose,
-        overrides=overrides, replay=args.replay, replay_at=args.at, registry=registry,
-    )
-    report = run_crawl(options)
+    data = Path(args.data)
+    try:
+        RunLayout(data, args.run_id or "x")
+    except ValueError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
+    try:
+        with DataDirLock(data):
+            for repair in repair_data_dir(data):
+                print(repair.summary())
+            options = CrawlOptions(
+                data_dir=data, sites=args.site, site_files=args.sites,
+                run_id=fresh_run_id(data, args.run_id), proxy=args.proxy,
+                delay_scale=args.delay_scale, verbose=args.verbose, overrides=overrides,
+                replay=args.replay, replay_at=args.at, registry=registry,
+            )
+            report = run_crawl(options)
+    except (DataDirBusy, RunIdTaken) as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
     for line in summary_lines(report):
         print(line)
     failed = [name for name, site in report["sites"].items() if site["status"] != "ok"]
     return 1 if failed else 0
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from newsarchive.lock import DataDirBusy, DataDirLock
+    from newsarchive.repair import repair_data_dir
+
+    data = Path(args.data_pos or args.data)
+    try:
+        with DataDirLock(data):
+            repairs = repair_data_dir(data)
+    except DataDirBusy as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
+    for repair in repairs:
+        print(repair.summary())
+    if not repairs:
+        print(f"nothing to repair in {data}")
+    return 1 if any(r.problems for r in repairs) else 0
 
 
 def _has_archive(path: Path) -> bool:

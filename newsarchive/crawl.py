@@ -35,6 +35,25 @@ class CrawlOptions:
     overrides: Mapping[str, Any] = field(default_factory=dict)
 
 
+class RunIdTaken(ValueError):
+    """A run id that the data directory already has: run ids are never reused."""
+
+
+def fresh_run_id(data_dir: Path, wanted: str = "") -> str:
+    """``wanted`` if no run has it yet, else refused; without one, the time (made unique)."""
+    if wanted:
+        if RunLayout(data_dir, wanted).run_dir.exists():
+            raise RunIdTaken(f"run id {wanted!r} already exists in {data_dir}: run ids are never"
+                             " reused (choose another, or leave --run-id out)")
+        return wanted
+    base = new_run_id()
+    candidate, serial = base, 1
+    while RunLayout(data_dir, candidate).run_dir.exists():
+        serial += 1
+        candidate = f"{base}-{serial}"
+    return candidate
+
+
 def crawl_settings(options: CrawlOptions) -> Settings:
     layout = RunLayout(options.data_dir, options.run_id or new_run_id())
     settings = Settings()
@@ -90,6 +109,8 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     names = list(options.registry or options.sites)
     report = build_report(stats, layout.run_id, names, None)
     report["error"] = f"the crawl did not start; see {layout.log_path}"
+    layout.run_dir.mkdir(parents=True, exist_ok=True)
+    layout.report_path.write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
     return report
 
 

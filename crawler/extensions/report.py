@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -95,5 +96,8 @@ class RunReport:
     def spider_closed(self, reason: str) -> None:
         report = build_report(self.stats.get_stats(), self.run_id, sorted(self.sites), reason)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
+        # Renamed into place: a report is whole or absent, and absent means interrupted.
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
+        os.replace(temporary, self.path)
         logger.info("run report written to %s", self.path)

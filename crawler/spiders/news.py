@@ -52,7 +52,7 @@ class NewsSpider(scrapy.Spider):
         return self._sites
 
     @property
-    def allowed_domains(self) -> list[str]:  # type: ignore[override]
+    def allowed_domains(self) -> list[str]:
         return self.sites.hosts
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
