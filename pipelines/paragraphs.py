@@ -9,7 +9,7 @@ byline lines above the text, and everything after an end-of-article marker.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -60,15 +60,19 @@ class _Block:
     link_chars: int
 
 
-def paragraphs(containers: Iterable[HtmlElement], rules: ExtractionRules, title: str | None) -> list[str]:
-    """The article's paragraphs from its containers, in order, boilerplate lines removed."""
+def paragraphs(
+    containers: Iterable[HtmlElement], rules: ExtractionRules, title: str | None,
+    skip: Collection[HtmlElement] = (),
+) -> list[str]:
+    """The article's paragraphs from its containers, in order, boilerplate lines removed;
+    the elements in ``skip`` are left out (their tails, which belong to the parent, are kept)."""
     blocks: list[_Block] = []
     for container in containers:
-        blocks.extend(_blocks(container))
+        blocks.extend(_blocks(container, skip))
     return _trim(_filter(blocks, rules), title)
 
 
-def _blocks(container: HtmlElement) -> list[_Block]:
+def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Block]:
     """Split a container into blocks of text at block-level elements; table rows are blocks."""
     blocks: list[_Block] = []
     parts: list[str] = []
@@ -85,7 +89,7 @@ def _blocks(container: HtmlElement) -> list[_Block]:
     def walk(element: HtmlElement, in_link: bool) -> None:
         nonlocal link_chars
         tag = element.tag if isinstance(element.tag, str) else ""
-        if tag and tag not in SKIP_TAGS:
+        if tag and tag not in SKIP_TAGS and element not in skip:
             block = tag in BLOCK_TAGS
             if block:
                 flush()
