@@ -14,26 +14,58 @@ from w3lib.encoding import html_to_unicode
 _WS = re.compile(r"\s+")
 # lxml refuses str input with an XML encoding declaration; it is meaningless once decoded.
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+# Undecodable bytes that a page in the right charset may still have (cut short, say).
+_FEW_BAD_CHARS = 8
 # Characters libxml2 refuses in text: C0 controls but tab/newline/return, non-characters and
 # lone surrogates. Garbled or binary pages are full of them.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def decode(html: bytes | str, content_type: str | None = None) -> str:
-    """Decode a page the way browsers do: BOM, then HTTP charset, then <meta>, then a guess."""
+    """Decode a page the way browsers do: BOM, then HTTP charset, then <meta>, else UTF-8; but
+    when that charset does not decode the bytes cleanly (pages declared UTF-8 and written in
+    Shift_JIS or windows-1251 are common), the charset is sniffed from the bytes instead."""
     if isinstance(html, str):
         return html
-    _, text = html_to_unicode(content_type, html)
-    return text
+    encoding, text = html_to_unicode(content_type, html)
+    if _decodes_cleanly(html, encoding, text):
+        return text
+    sniffed = _sniff(html)
+    if sniffed is None:
+        return text
+    return html.decode(sniffed, errors="replace")
+
+
+def _decodes_cleanly(html: bytes, encoding: str, text: str) -> bool:
+    if "\ufffd" not in text:
+        return True
+    try:
+        html.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        # A few bad bytes (a page cut short, one pasted symbol) don't make a wrong charset.
+        return text.count("\ufffd") <= max(_FEW_BAD_CHARS, len(text) // 2000)
+    return True  # the page itself holds U+FFFD
+
+
+def _sniff(html: bytes) -> str | None:
+    """The charset that decodes ``html`` most plausibly, or None."""
+    from charset_normalizer import from_bytes  # only for the few pages that need it
+
+    best = from_bytes(html).best()
+    return best.encoding if best is not None else None
 
 
 def parse(html: bytes | str, content_type: str | None = None) -> lxml.html.HtmlElement:
-    """Parse a whole page into an lxml tree; never raises on garbage, returns an empty document."""
+    """Parse a whole page into an lxml tree; never raises on garbage, returns an empty document.
+
+    Nesting deeper than libxml2's default limit (255 levels) is kept, not cut off.
+    """
     text = _NOT_XML.sub("", _XML_DECL.sub("", decode(html, content_type)))
+    parser = lxml.html.HTMLParser(huge_tree=True)
     try:
-        root = lxml.html.document_fromstring(text or "<html></html>")
+        root = lxml.html.document_fromstring(text or "<html></html>", parser=parser)
     except (etree.ParserError, ValueError):
-        root = lxml.html.document_fromstring("<html></html>")
+        root = lxml.html.document_fromstring("<html></html>", parser=parser)
     return root
 
 

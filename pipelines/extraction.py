@@ -58,7 +58,7 @@ def extract(
     rules = rules or GENERIC_RULES
     reference = fetched or datetime.now(UTC)
     root = parse(html, content_type)
-    # Metadata first: body extraction prunes the tree it works on.
+    # Metadata first (body extraction leaves the tree as it is, but reads it in its own way).
     title = find_title(root, rules)
     published = find_published(root, rules, reference, url)
     authors = find_authors(root, rules)

@@ -9,9 +9,10 @@ byline lines above the text, and everything after an end-of-article marker.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
@@ -60,15 +61,19 @@ class _Block:
     link_chars: int
 
 
-def paragraphs(containers: Iterable[HtmlElement], rules: ExtractionRules, title: str | None) -> list[str]:
-    """The article's paragraphs from its containers, in order, boilerplate lines removed."""
+def paragraphs(
+    containers: Iterable[HtmlElement], rules: ExtractionRules, title: str | None,
+    skip: Collection[HtmlElement] = (),
+) -> list[str]:
+    """The article's paragraphs from its containers, in order, boilerplate lines removed;
+    the elements in ``skip`` are left out (their tails, which belong to the parent, are kept)."""
     blocks: list[_Block] = []
     for container in containers:
-        blocks.extend(_blocks(container))
+        blocks.extend(_blocks(container, skip))
     return _trim(_filter(blocks, rules), title)
 
 
-def _blocks(container: HtmlElement) -> list[_Block]:
+def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Block]:
     """Split a container into blocks of text at block-level elements; table rows are blocks."""
     blocks: list[_Block] = []
     parts: list[str] = []
@@ -82,30 +87,37 @@ def _blocks(container: HtmlElement) -> list[_Block]:
         parts.clear()
         link_chars = 0
 
-    def walk(element: HtmlElement, in_link: bool) -> None:
-        nonlocal link_chars
+    # Iteratively, not by recursion: pages nest elements thousands deep.
+    walker = etree.iterwalk(container, events=("start", "end", "comment", "pi"))
+    skipped: set[HtmlElement] = set()
+    links = 0  # <a> elements open
+    for event, element in walker:
         tag = element.tag if isinstance(element.tag, str) else ""
-        if tag and tag not in SKIP_TAGS:
-            block = tag in BLOCK_TAGS
-            if block:
+        if event in ("comment", "pi"):
+            tag = ""  # no text of its own, and no end event: only its tail below
+        elif event == "start":
+            if not tag or tag in SKIP_TAGS or element in skip:
+                skipped.add(element)
+                walker.skip_subtree()
+                continue
+            if tag in BLOCK_TAGS:
                 flush()
             elif tag in CELL_TAGS:
                 parts.append(" ")
-            link = in_link or tag == "a"
+            links += tag == "a"
             if element.text:
                 parts.append(element.text)
-                if link:
+                if links:
                     link_chars += len(element.text.strip())
-            for child in element:
-                walk(child, link)
-            if block:
+            continue
+        elif element not in skipped:
+            links -= tag == "a"
+            if tag in BLOCK_TAGS:
                 flush()
-        if element.tail:
+        if element.tail and element is not container:
             parts.append(element.tail)
-            if in_link:
+            if links:
                 link_chars += len(element.tail.strip())
-
-    walk(container, False)
     flush()
     return blocks
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 
@@ -37,15 +38,22 @@ def _title_candidates(root: lxml.html.HtmlElement) -> Iterator[tuple[str, bool]]
     """(text, comes from <title>) in order of preference."""
     article = ld_article(root)
     if article and isinstance(article.get("headline"), str) and article["headline"].strip():
-        yield clean_space(article["headline"]), False
+        yield _unescaped(article["headline"]), False
     for text in meta(root, "og:title", "twitter:title"):
-        yield clean_space(text), False
+        yield _unescaped(text), False
     headings = _headings(root)
     if len(headings) == 1:
         yield headings[0], False
     element = root.find(".//title")
     if element is not None and text_of(element):
-        yield text_of(element), True
+        yield _unescaped(text_of(element)), True
+
+
+def _unescaped(text: str) -> str:
+    """Entities decoded: JSON-LD strings are not HTML, and pages escape their titles twice
+    ("&amp;amp;") or leave entities in <title>, where HTML does not decode them in some pages'
+    markup (a <title> inside <svg>, say, or text escaped by a template)."""
+    return clean_space(html.unescape(text) if "&" in text else text)
 
 
 def _headings(root: lxml.html.HtmlElement) -> list[str]:

@@ -1,0 +1,202 @@
+"""Finding the main content: score paragraphs, credit their containers, pick the best.
+
+As readability does, but on the tree already parsed and in one pass over it, without changing
+it: what is not to be considered (page furniture found beforehand) is passed in as a set of
+elements whose paragraphs don't count.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from pipelines._html import clean_space
+
+# Readability's class weights: names that promise content, and names that promise the opposite.
+_POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story", re.I)
+_NEGATIVE = re.compile(
+    r"combx|comment|com-|contact|foot|footer|footnote|masthead|media|meta|outbrain|promo|related"
+    r"|scroll|shoutbox|sidebar|sponsor|shopping|tags|tool|widget|teaser|card",
+    re.I,
+)
+_TEASER_HEADING = re.compile(
+    r"related|you may also|you might also|more from|recommended|more stories|read next|popular",
+    re.I,
+)
+_SCORED_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "h2", "h3"})
+_MIN_PARAGRAPH_CHARS = 25
+# Never article text, and not worth walking into.
+_NEVER_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "select", "head"})
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The chosen containers, and how much of the page's paragraph text they hold."""
+
+    containers: list[HtmlElement]
+    share: float  # of the paragraph score of the whole page (what was skipped included)
+
+
+def main_content(root: HtmlElement, skip: Collection[HtmlElement] = ()) -> Choice:
+    """The element (and like siblings) holding most of the page's paragraph text.
+
+    Paragraphs inside an element of ``skip`` are not scored (their <p>s still count in the
+    page's paragraph text, against which the choice's share is measured).
+    """
+    scores: dict[HtmlElement, float] = {}  # readability's: parent full, grandparent half
+    mass: dict[HtmlElement, float] = {}  # every paragraph's score, to every ancestor
+    skipped_mass = 0.0
+    for element, ancestors in _walk(root, skip):
+        if element in skip:
+            skipped_mass += sum(_score(clean_space(p.text_content())) for p in element.iter("p"))
+            continue
+        score = _score(_paragraph_text(element))
+        if not score:
+            continue
+        if any(a.tag == "article" and _is_teaser(a) for a in ancestors):
+            continue  # another story's teaser: it must not pull the choice its way
+        for level, ancestor in enumerate(reversed(ancestors)):
+            if level < 2:
+                scores[ancestor] = scores.get(ancestor, 0) + score / (level + 1)
+            mass[ancestor] = mass.get(ancestor, 0) + score
+    if not scores:
+        return Choice([], 0.0)
+    containers = _best(scores, mass)
+    held = sum(mass.get(c, 0) + _score(_paragraph_text(c)) for c in containers)
+    page_mass = mass.get(root, 0) + skipped_mass
+    return Choice(containers, min(held / page_mass, 1.0) if page_mass else 0.0)
+
+
+def _walk(
+    root: HtmlElement, skip: Collection[HtmlElement]
+) -> Iterator[tuple[HtmlElement, list[HtmlElement]]]:
+    """(element, its ancestors from ``root`` down) for the scored elements and the skipped
+    ones, in document order; not into skipped elements nor what is never text."""
+    path: list[HtmlElement] = []
+    stack: list[tuple[HtmlElement, int]] = [(root, 0)]
+    while stack:
+        element, depth = stack.pop()
+        del path[depth:]
+        if element in skip or element.tag in _SCORED_TAGS or element.tag == "div":
+            yield element, path
+            if element in skip:
+                continue
+        if element.tag in _NEVER_TEXT:
+            continue
+        path.append(element)
+        stack.extend((child, depth + 1) for child in reversed(element) if isinstance(child.tag, str))
+
+
+def _score(text: str) -> float:
+    if len(text) < _MIN_PARAGRAPH_CHARS:
+        return 0.0
+    return 1 + text.count(",") + text.count("，") + min(len(text) // 100, 3)
+
+
+def _best(scores: dict[HtmlElement, float], mass: dict[HtmlElement, float]) -> list[HtmlElement]:
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
+    ranked = [(e, s) for e, s in ranked if not _in_teaser(e)] or ranked[:1]
+    best, best_score = max(
+        ((e, (s + _class_weight(e)) * (1 - link_density(e))) for e, s in ranked),
+        key=lambda item: item[1],
+    )
+    best = _widen(best, mass)
+    parent = best.getparent()
+    if parent is None or best.tag == "body":
+        return [best]
+    threshold = max(10.0, best_score * 0.2)
+    return [
+        sibling for sibling in parent
+        if sibling is best
+        or (isinstance(sibling.tag, str) and _worth_adding(sibling, scores, threshold))
+    ]
+
+
+def _widen(best: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
+    """Climb to an ancestor while it holds clearly more paragraph text and few links.
+
+    An article split into several columns or sections scores each part on its own; the
+    ancestor holding them all is the article.
+    """
+    current = best
+    for ancestor in best.iterancestors():
+        if ancestor.tag in ("body", "html"):
+            break
+        if (
+            mass.get(ancestor, 0) >= 1.4 * mass.get(current, 0)
+            and link_density(ancestor) < 0.3
+        ):
+            current = ancestor
+        elif mass.get(ancestor, 0) > 1.05 * mass.get(current, 0):
+            break
+    return current
+
+
+def _class_weight(element: HtmlElement) -> float:
+    marker = f"{element.get('class', '')} {element.get('id', '')}"
+    weight = 0.0
+    if _NEGATIVE.search(marker):
+        weight -= 25
+    if _POSITIVE.search(marker):
+        weight += 25
+    return weight
+
+
+def _worth_adding(sibling: HtmlElement, scores: dict[HtmlElement, float], threshold: float) -> bool:
+    if is_teaser_list(sibling):
+        return False
+    if scores.get(sibling, 0) * (1 - link_density(sibling)) >= threshold:
+        return True
+    if sibling.tag != "p":
+        return False
+    text = clean_space(sibling.text_content())
+    density = link_density(sibling)
+    return (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0
+                                                   and bool(re.search(r"\.( |$)", text)))
+
+
+def _in_teaser(element: HtmlElement) -> bool:
+    """Inside a teaser <article>: a list of other stories."""
+    return any(n.tag == "article" and _is_teaser(n)
+               for n in itertools.chain([element], element.iterancestors()))
+
+
+def _is_teaser(article: HtmlElement) -> bool:
+    """One of several <article>s side by side, nested in another <article>."""
+    parent = article.getparent()
+    return (
+        parent is not None
+        and next(article.iterancestors("article"), None) is not None
+        and len(parent.findall("article")) > 1
+    )
+
+
+def is_teaser_list(element: HtmlElement) -> bool:
+    """Several articles inside it, or a "Related ..." heading first: other stories."""
+    if len(list(itertools.islice(element.iterdescendants("article"), 2))) == 2:
+        return True
+    heading = next(element.iter("h2", "h3", "h4"), None)
+    if heading is None:
+        return False
+    words = f"{heading.get('class', '')} {heading.text_content()}"
+    return bool(_TEASER_HEADING.search(words))
+
+
+def _paragraph_text(element: HtmlElement) -> str:
+    """A paragraph's text; for a div, only its own text (its children are scored themselves)."""
+    if element.tag != "div":
+        return clean_space(element.text_content())
+    return clean_space((element.text or "") + "".join(c.tail or "" for c in element))
+
+
+def link_density(element: HtmlElement) -> float:
+    # Raw lengths, whitespace and all: a ratio needs no normalising, and this runs often.
+    total = len(element.text_content())
+    if not total:
+        return 1.0
+    linked = sum(len(a.text_content()) for a in element.iter("a"))
+    return min(linked / total, 1.0)
