@@ -3,7 +3,7 @@
     newsarchive crawl [SITE...] [--sites FILE] [--data DIR] [--replay PATH [--at TIMESTAMP]]
     newsarchive extract PATH... [--url URL] [--sites FILE]
     newsarchive replay serve PATH [--port N] [--at TIMESTAMP]
-    newsarchive reextract PATH [--sites FILE] [--workers N]
+    newsarchive reextract PATH [--sites FILE] [--workers N] [--out DIR]
     newsarchive repair [DATA] [--data DIR]
 """
 
@@ -96,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="extra site config file or directory (repeatable)")
     again.add_argument("--workers", type=int, default=0,
                        help="extraction processes (default: one per core)")
+    again.add_argument("--out", type=Path, metavar="DIR",
+                       help="write articles.jsonl and text/ here: for any WARC or WACZ, ours or not")
     again.set_defaults(func=_reextract)
     return parser
 
@@ -216,11 +218,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _reextract(args: argparse.Namespace) -> int:
-    from newsarchive.reextract import reextract, runs_at
+    from newsarchive.reextract import foreign_archive, reextract, runs_at
 
     sites = load_sites(args.sites)
     try:
-        archive, runs = runs_at(args.path)
+        if args.out is not None:
+            archive, run = foreign_archive(args.path, args.out)
+            runs = [run]
+        else:
+            archive, runs = runs_at(args.path)
     except FileNotFoundError as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
@@ -228,7 +234,8 @@ def _reextract(args: argparse.Namespace) -> int:
     for run in runs:
         result = reextract(archive, run, sites, workers=args.workers or None)
         failed += result.failed
-        print(f"run {run.layout.run_id}: {result.articles} articles from {result.pages} archived"
+        where = run.articles_path or f"run {run.layout.run_id}"
+        print(f"{where}: {result.articles} articles from {result.pages} archived"
               f" pages ({result.empty} without text, {result.failed} failed)")
     return 1 if failed else 0
 

@@ -23,7 +23,7 @@ from crawler.siteconfig import SiteRegistry
 from model.article import Article
 from model.layout import RunLayout
 from model.sink import ArticleSink, SinkError
-from pipelines.extraction import extract
+from pipelines.extraction import GENERIC_RULES, extract
 from pipelines.rules import ExtractionRules
 from pipelines.writers import article_sinks
 
@@ -54,24 +54,30 @@ class RunFiles:
 
     layout: RunLayout
     files: list[str]
+    articles_path: Path | None = None  # default: the run's own articles.jsonl
+    every_page: bool = False  # not a run of ours: every HTML page, not only sites' articles
 
 
 def archived_pages(
-    archive: Archive, sites: SiteRegistry, files: Collection[str] | None = None
+    archive: Archive, sites: SiteRegistry, files: Collection[str] | None = None,
+    every_page: bool = False,
 ) -> Iterator[ArchivedPage]:
-    """Every archived 200 HTML response whose URL is an article of a configured site."""
+    """Every archived 200 HTML response whose URL is an article of a configured site (or, with
+    ``every_page``, every one, with the site's rules where a site owns it)."""
 
     def is_article(url: str) -> bool:
         site = sites.for_url(url)
-        return site is not None and site.is_article(url)
+        return every_page if site is None else site.is_article(url)
 
     for response in archive.responses(is_article, files):
         content_type = _header(response, "content-type")
         if response.status != 200 or (content_type and "html" not in content_type.lower()):
             continue
         site = sites.for_url(response.url)
-        assert site is not None
-        yield ArchivedPage(response, site.name, site.rules)
+        if site is None:
+            yield ArchivedPage(response, "", GENERIC_RULES)
+        else:
+            yield ArchivedPage(response, site.name, site.rules)
 
 
 def reextract(
@@ -85,12 +91,12 @@ def reextract(
     The run's ``articles.jsonl`` is replaced only once all pages are done.
     """
     result = ReextractResult()
-    final = run.layout.articles_path
+    final = run.articles_path or run.layout.articles_path
     staging = final.with_name(final.name + ".new")
     staging.unlink(missing_ok=True)
     sinks = article_sinks(run.layout, jsonl_path=staging)
     workers = workers or os.cpu_count() or 1
-    pages = archived_pages(archive, sites, run.files)
+    pages = archived_pages(archive, sites, run.files, run.every_page)
     try:
         if workers == 1:
             _consume(map(_extract_page, pages), sinks, result)
@@ -138,7 +144,7 @@ def _extract_page(page: ArchivedPage) -> Article | str:
         return f"{response.url}: {type(exc).__name__}: {exc}"
     if not article.text:
         return "empty"
-    article.site = page.site
+    article.site = page.site or None
     article.warc_filename = response.location.filename
     article.warc_offset = response.location.offset
     article.warc_record_id = response.location.record_id
@@ -151,24 +157,37 @@ def _header(response: ArchivedResponse, name: str) -> str | None:
 
 def runs_at(path: Path) -> tuple[Archive, list[RunFiles]]:
     """The archive that holds ``path`` (its whole data directory, so that revisits resolve) and
-    the runs to re-extract: every run of a data dir, a run dir, or one WARC file in a run."""
+    the runs to re-extract, always whole: every run of a data dir, a run dir, or the run that a
+    WARC or WACZ belongs to. Anything else needs :func:`foreign_archive` and an output dir."""
     path = path.resolve()
     if (path / "runs").is_dir():
         data_dir, run_dirs = path, sorted(p for p in (path / "runs").iterdir() if p.is_dir())
-    elif (path / "warc").is_dir() or (path.suffix == ".wacz" and path.parent.parent.name == "runs"):
-        run_dir = path if path.is_dir() else path.parent
-        data_dir, run_dirs = run_dir.parent.parent, [run_dir]
-    elif path.is_file() and path.parent.name == "warc":
-        run_dir = path.parent.parent
-        archive = _open(run_dir.parent.parent)
-        return archive, [RunFiles(RunLayout(run_dir.parent.parent, run_dir.name), [path.name])]
+    elif (path / "warc").is_dir():
+        data_dir, run_dirs = path.parent.parent, [path]
+    elif path.is_file() and path.parent.name == "warc" and path.parent.parent.parent.name == "runs":
+        data_dir, run_dirs = path.parent.parent.parent.parent, [path.parent.parent]
+    elif path.suffix == ".wacz" and path.parent.parent.name == "runs":
+        data_dir, run_dirs = path.parent.parent.parent, [path.parent]
     else:
         raise FileNotFoundError(
-            f"{path} is not a data directory, a run directory or a WARC file inside a run"
+            f"{path} is not a data directory, a run, or a WARC or WACZ of a run: to extract"
+            " the articles of any other archive, give --out DIR"
         )
     archive = _open(data_dir)
     runs = [RunFiles(RunLayout(data_dir, run.name), archive.files_in(run)) for run in run_dirs]
     return archive, [run for run in runs if run.files]
+
+
+def foreign_archive(path: Path, out: Path) -> tuple[Archive, RunFiles]:
+    """Any WARC or WACZ (or a folder of them), from any tool: its pages, with its articles
+    written to ``out/articles.jsonl`` and ``out/text/``."""
+    try:
+        archive = Archive.open(path)
+    except ArchiveReadError as exc:
+        raise FileNotFoundError(str(exc)) from exc
+    files = archive.files_in(path if path.is_dir() else path.parent)
+    out = Path(out)
+    return archive, RunFiles(RunLayout(out, "out"), files, out / "articles.jsonl", every_page=True)
 
 
 def _open(data_dir: Path) -> Archive:

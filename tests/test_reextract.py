@@ -58,3 +58,30 @@ def test_reextract_after_two_nights_with_dedupe_gives_the_crawls_articles(
     for articles in crawled.values():
         for article in articles.values():
             assert (data / str(article["text_path"])).read_text() == article["text"] + "\n"
+
+
+def test_one_warc_of_a_run_re_extracts_the_whole_run(crawl: Crawl, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(crawl.data_dir, data)
+    run = data / "runs" / "test-run"
+    one = sorted((run / "warc").glob("*.warc.gz"))[0]
+    assert len(list((run / "warc").glob("*.warc.gz"))) > 1  # the run spans several files
+    assert main(["reextract", str(one)]) == 0
+    assert read_articles(run) == read_articles(crawl.run_dir)  # never shrunk to one file's
+
+
+def test_any_other_archive_needs_an_output_dir(crawl: Crawl, tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    elsewhere = tmp_path / "from-another-tool"
+    elsewhere.mkdir()
+    wacz = shutil.copy(crawl.run_dir / "test-run.wacz", elsewhere / "crawl.wacz")
+    assert main(["reextract", str(wacz)]) == 2
+    assert "give --out DIR" in capsys.readouterr().err
+    out = tmp_path / "out"
+    assert main(["reextract", str(wacz), "--out", str(out)]) == 0
+    found = read_articles(out)
+    assert set(found) >= {a["url"] for a in crawl.articles}
+    for url, article in read_articles(crawl.run_dir).items():
+        assert found[url]["text"] == article["text"]
+        assert (out / found[url]["text_path"]).read_text() == article["text"] + "\n"
