@@ -20,7 +20,7 @@ from lxml import etree
 from pipelines import dates
 from pipelines._html import text_of
 from pipelines.rules import ExtractionRules
-from pipelines.selectors import meta, select
+from pipelines.selectors import elements, meta, select
 
 # Date lines as news sites print them, most precise first. Every one has a year: a year-less
 # date is a site's business (its rules say where the year comes from).
@@ -55,6 +55,7 @@ _AFTER = 60
 _BODY_STARTED = 3  # paragraphs of text below the headline
 _PARAGRAPH_WORDS = 25
 # Containers of other articles' teasers, by tag and by the names sites give them.
+_FOLLOWING = etree.XPath(f"following::*[position() <= {_AFTER}]")
 _TEASER_TAGS = frozenset({"a", "nav", "aside", "footer", "menu"})
 _TEASER_NAMES = re.compile(
     r"related|more(?:[-_]|\b)|teaser|recommend|popular|most[-_]|latest|trending|sidebar|widget|"
@@ -70,12 +71,12 @@ def near_title(root: lxml.html.HtmlElement, rules: ExtractionRules) -> Iterator[
     if headline is None:
         return
     updated: list[dates.Instant] = []
-    for element in _around(root, headline):
+    for element in _around(headline):
         text = text_of(element)
-        if len(text) > _LINE_MAX_CHARS or _in_teaser(element):
+        if len(text) > _LINE_MAX_CHARS:
             continue
         found = _time_element(element) or _date_of_line(text)
-        if found is None:
+        if found is None or _in_teaser(element):
             continue
         if _UPDATED.search(text):
             updated.append(found)
@@ -116,19 +117,20 @@ def _headline(root: lxml.html.HtmlElement, rules: ExtractionRules) -> etree._Ele
     return None
 
 
-def _around(root: lxml.html.HtmlElement, headline: etree._Element) -> Iterator[etree._Element]:
+def _around(headline: etree._Element) -> Iterator[etree._Element]:
     """The elements just before the headline and after it, until the article text has begun."""
-    order = [e for e in root.iter() if isinstance(e.tag, str) and e.tag not in ("script", "style")]
-    at = order.index(headline)
-    inside = set(headline.iter())
     # Above it, only within its own wrapper: the site's header has today's date, not the article's.
     parent = headline.getparent()
-    wrapper = set(parent.iter()) if parent is not None else set()
-    above = [e for e in order[:at] if e in wrapper and headline not in set(e.iter())]
+    above: list[etree._Element] = []
+    for element in parent.iter() if parent is not None else ():
+        if element is headline:
+            break
+        if element is not parent and isinstance(element.tag, str):
+            above.append(element)
     yield from above[-_BEFORE:]
     paragraphs = 0
-    for element in order[at + 1 : at + 1 + _AFTER]:
-        if element in inside:
+    for element in elements(_FOLLOWING(headline)):
+        if element.tag in ("script", "style"):
             continue
         if element.tag == "p" and len(text_of(element).split()) >= _PARAGRAPH_WORDS:
             paragraphs += 1
