@@ -100,8 +100,15 @@ class Instant:
         return Instant(self.day, self.clock.replace(tzinfo=zone))
 
 
-def from_pattern(text: str, pattern: re.Pattern[str], reference: datetime) -> Instant | None:
-    """Apply a site's date pattern (named groups year/juche/month/month_name/day/hour/...)."""
+def from_pattern(
+    text: str, pattern: re.Pattern[str], reference: datetime, zone: tzinfo | None = None
+) -> Instant | None:
+    """Apply a site's date pattern (named groups year/juche/month/month_name/day/hour/...).
+
+    A date without a year is the latest such day not after the capture (``reference``) as a
+    calendar in ``zone`` (the site's) reads it: "December 31" captured on 2 January 2027 is
+    2026-12-31, "January 1" captured at 16:00 UTC on 31 December 2026 in Pyongyang is 2027-01-01.
+    """
     match = pattern.search(text)
     if not match:
         return None
@@ -115,10 +122,10 @@ def from_pattern(text: str, pattern: re.Pattern[str], reference: datetime) -> In
         elif "juche" in groups:
             year = int(groups["juche"]) + JUCHE_OFFSET
         else:
-            # A dateline without a year ("September 10 (KCNA)"): the latest such day not after
-            # the capture.
-            year = reference.year
-            if date(year, month, day) > reference.date():
+            # A dateline without a year ("September 10 (KCNA)").
+            today = _local_day(reference, zone)
+            year = today.year
+            if date(year, month, day) > today:
                 year -= 1
         found = date(year, month, day)
         clock = None
@@ -128,6 +135,14 @@ def from_pattern(text: str, pattern: re.Pattern[str], reference: datetime) -> In
     except (KeyError, ValueError):
         return None
     return Instant(found, clock)
+
+
+def _local_day(moment: datetime, zone: tzinfo | None) -> date:
+    """The calendar day of ``moment`` in ``zone``; the furthest-ahead zone's when unknown, as
+    :func:`plausible` reads it."""
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(zone or _EARLIEST_ZONE).date()
 
 
 def from_string(text: str) -> Instant | None:

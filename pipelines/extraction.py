@@ -65,7 +65,7 @@ def extract(
     canonical = canonical_url(root, url)
     declared = language.declared_language(root) or rules.language
     ld_body = _ld_article_body(root)  # before body extraction, which prunes <script> elements
-    paragraphs = body_paragraphs(root, rules, title)
+    paragraphs = rules.stripped(body_paragraphs(root, rules, title))
     if len(" ".join(paragraphs).split()) < _FEW_WORDS:
         paragraphs = _paragraphs_of(ld_body) or paragraphs
     text = "\n\n".join(paragraphs)

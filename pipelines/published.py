@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import lxml.html
 from lxml import etree
 
-from pipelines import dates
+from pipelines import datelines, dates
 from pipelines._html import ld_article, text_of
 from pipelines.identity import declared_url
 from pipelines.rules import ExtractionRules
@@ -41,7 +41,8 @@ def published(
     url: str | None = None,
 ) -> str | None:
     """The publication date as ISO 8601: the first plausible of the site's rules, JSON-LD, meta
-    tags, microdata, the URL, the first <time>, a date in the title; htmldate as a last resort.
+    tags, microdata, the URL, date lines near the headline, the first <time>, a date in the
+    title; htmldate, over the page without its teasers, as a last resort.
 
     Never after ``reference`` (the capture time); a date and time with the offset the page gives
     (else the site's, else none); a date only when the page gives no time.
@@ -66,7 +67,7 @@ def _date_candidates(
     for selector in rules.published:
         for text in selected_text(root, selector):
             for pattern in rules.date_formats:
-                yield dates.from_pattern(text, pattern, reference)
+                yield dates.from_pattern(text, pattern, reference, rules.timezone)
             yield dates.from_string(text)
     article = ld_article(root)
     for prop in ("datePublished", "dateCreated"):
@@ -77,6 +78,7 @@ def _date_candidates(
     for element in elements(_DATE_PUBLISHED(root)):
         yield _parse_date(element.get("datetime") or element.get("content") or text_of(element))
     yield dates.from_url(urlsplit(declared_url(root) or url or "").path)
+    yield from datelines.near_title(root, rules)
     # The first <time> only: later ones are as often in lists of other articles.
     times = (dates.from_string(e.get("datetime", "")) for e in root.iterfind(".//time[@datetime]"))
     yield next((t for t in times if t is not None), None)
@@ -95,7 +97,7 @@ def _htmldate(root: lxml.html.HtmlElement, reference: datetime) -> dates.Instant
 
     try:
         found = find_date(
-            root, original_date=True, extensive_search=False, outputformat="%Y-%m-%d",
+            datelines.without_teasers(root), original_date=True, extensive_search=False, outputformat="%Y-%m-%d",
             max_date=reference.strftime("%Y-%m-%d"),
         )
     except (ValueError, TypeError) as exc:

@@ -30,6 +30,7 @@ class ExtractionRules:
     body: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
     drop_text: tuple[re.Pattern[str], ...] = ()
+    strip_text: tuple[re.Pattern[str], ...] = ()
     published: tuple[str, ...] = ()
     date_formats: tuple[re.Pattern[str], ...] = ()
     authors: tuple[str, ...] = ()
@@ -42,8 +43,8 @@ class ExtractionRules:
         tz: str | None = None,
     ) -> ExtractionRules:
         """Build rules from the ``[extract]`` table of a site config."""
-        known = {"title", "body", "drop", "drop_text", "published", "date_formats", "authors",
-                 "author_pattern"}
+        known = {"title", "body", "drop", "drop_text", "strip_text", "published", "date_formats",
+                 "authors", "author_pattern"}
         unknown = set(data) - known
         if unknown:
             raise RulesError(f"unknown keys in [extract]: {sorted(unknown)}; known: {sorted(known)}")
@@ -55,6 +56,7 @@ class ExtractionRules:
             body=_strings(data, "body"),
             drop=_strings(data, "drop"),
             drop_text=tuple(_regex(p, "drop_text") for p in _strings(data, "drop_text")),
+            strip_text=tuple(_regex(p, "strip_text") for p in _strings(data, "strip_text")),
             published=_strings(data, "published"),
             date_formats=tuple(_regex(p, "date_formats") for p in _strings(data, "date_formats")),
             authors=_strings(data, "authors"),
@@ -63,6 +65,20 @@ class ExtractionRules:
                 else None
             ),
         )
+
+
+    def stripped(self, paragraphs: list[str]) -> list[str]:
+        """The paragraphs with the ``strip_text`` matches cut out (an end mark such as KCNA's
+        "-0-"); a paragraph with nothing left goes."""
+        if not self.strip_text:
+            return paragraphs
+        kept = []
+        for text in paragraphs:
+            for pattern in self.strip_text:
+                text = pattern.sub("", text).strip()
+            if text:
+                kept.append(text)
+        return kept
 
 
 def parse_utc_offset(value: str) -> timezone:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import os
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
+from warcio.warcwriter import WARCWriter
 
-from tests.conftest import SITES, Crawl, expected
+from tests.conftest import SITES, Crawl, dead_proxy, expected, read_articles
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))
 CDXJ_INDEXER = str(Path(sys.executable).with_name("cdxj-indexer"))
@@ -37,9 +40,18 @@ def records(crawl: Crawl) -> list[tuple[Path, Any, bytes]]:
     return found
 
 
+PYONGYANG = timezone(timedelta(hours=9))
+# One KCNA article archived under both URL schemes.
+KCNA_TWINS = {
+    "http://www.kcna.kp/en/article/detail/5d0c7e21a94b4f3e8c6a2b19f07d3e58",
+    "http://www.kcna.kp/en/article/q/b5e8d1c3a7f94e2d6c0b9a8f7e6d5c4b.kcmsf",
+}
+
+
 def dateline_year(published: str) -> str:
-    # A year-less dateline takes the capture year, or the year before if the day is still ahead.
-    now = datetime.now(UTC)
+    # A year-less dateline takes the capture year, or the year before if the day is still ahead
+    # (in Pyongyang: KCNA is the only site with year-less dates).
+    now = datetime.now(PYONGYANG)
     month_day = published[5:10]
     year = now.year if month_day <= now.strftime("%m-%d") else now.year - 1
     return published.replace("YYYY", str(year))
@@ -168,3 +180,59 @@ def test_unreadable_pages_are_archived_counted_and_skipped(crawl: Crawl, site: s
     assert set(unreadable) <= archived
     assert not set(unreadable) & {a["url"] for a in crawl.articles}
     assert crawl.report["sites"][site]["failed"].get("no_body", 0) == len(unreadable)
+
+
+def test_kcna_both_schemes_are_one_article_in_the_report(crawl: Crawl) -> None:
+    kcna = [a for a in crawl.articles if a["site"] == "kcna"]
+    urls = {a["url"] for a in kcna}
+    assert any("/en/article/detail/" in u for u in urls) and any(u.endswith(".kcmsf") for u in urls)
+    twins = [a for a in kcna if a["url"] in KCNA_TWINS]
+    assert len(twins) == 2 and twins[0]["title"] == twins[1]["title"] and twins[0]["text"] == twins[1]["text"]
+    summary = crawl.report["sites"]["kcna"]
+    assert summary["articles"] == len(kcna) == len(expected("kcna")["articles"])
+    # The old page says "2026.11.20.", the new one only "November 20": the same day until the
+    # capture is a year later (the January replay below pins the capture date).
+    same_day = twins[0]["published"] == twins[1]["published"]
+    assert summary["articles_unique"] == len(kcna) - same_day
+    for site in SITES:
+        assert crawl.report["sites"][site]["articles_unique"] <= crawl.report["sites"][site]["articles"]
+
+
+def redated_warc(crawl: Crawl, host: str, when: str, target: Path) -> Path:
+    """The crawl's responses from ``host`` written again as if captured at ``when``."""
+    with target.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for _, record, payload in records(crawl):
+            uri = record.rec_headers["WARC-Target-URI"]
+            if record.rec_type != "response" or f"://{host}/" not in uri:
+                continue
+            writer.write_record(writer.create_warc_record(
+                uri, "response", payload=io.BytesIO(payload), length=len(payload),
+                http_headers=record.http_headers, warc_headers_dict={"WARC-Date": when},
+            ))
+    return target
+
+
+def test_kcna_replayed_in_january_dates_december_datelines_last_year(crawl: Crawl, tmp_path: Path) -> None:
+    """A January 2027 capture: "December 31" is 2026-12-31, "January 2" is 2027-01-02; and the article
+    under both schemes ("2026.11.20." and "November 20") is one article in the report."""
+    warc = redated_warc(crawl, "www.kcna.kp", "2027-01-02T03:00:00Z", tmp_path / "january.warc.gz")
+    env = {**os.environ, **dict.fromkeys(("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"),
+                                         dead_proxy())}
+    result = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "crawl", "kcna", "--replay", str(warc), "--data",
+         str(tmp_path / "data"), "--run-id", "january", "--delay-scale", "0"],
+        capture_output=True, text=True, timeout=300, env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    run = tmp_path / "data" / "runs" / "january"
+    got = read_articles(run)
+    assert set(got) == {a["url"] for a in expected("kcna")["articles"]}
+    by_title = {a["title"]: a for a in got.values()}
+    assert by_title["Year-end Review of Light Industry Held"]["published"] == "2026-12-31"
+    assert by_title["Farmers Start Campaign for Fresh Bumper Harvest"]["published"] == "2027-01-02"
+    assert by_title["Vegetable Greenhouse Farm Expands in Kangdong County"]["published"] == "2026-09-10"
+    assert {got[u]["published"] for u in KCNA_TWINS} == {"2026-11-20"}
+    assert all(not a["text"].endswith("-0-") and "-0-" not in a["text"] for a in got.values())
+    summary = json.loads((run / "report.json").read_text())["sites"]["kcna"]
+    assert (summary["articles"], summary["articles_unique"]) == (len(got), len(got) - 1)

@@ -19,6 +19,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.addon import site_registry
+from model.article import Article
 from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
@@ -38,10 +39,20 @@ def site_summary(stats: dict[str, Any], site: str) -> dict[str, Any]:
         "status": "ok" if articles else ("failed" if failed else "empty"),
         "articles": articles,
         "articles_fetched": own.get("articles_fetched", 0),
+        # One article archived under several URLs (KCNA's two URL schemes) counts once here.
+        "articles_unique": own.get("articles_unique", 0),
         "requests": group("requests"),
         "failed": failed,
         "skipped": group("skipped"),
     }
+
+
+def article_key(article: Article) -> tuple[str, ...]:
+    """What makes two archived pages one article: the same title and publication day; a page
+    without either is only itself."""
+    if article.title and article.published:
+        return (" ".join(article.title.casefold().split()), article.published[:10])
+    return (article.url,)
 
 
 def build_report(
@@ -80,6 +91,7 @@ class RunReport:
         self.sites = sites
         self.run_id = run_id
         self.stats = stats
+        self.articles: dict[str, set[tuple[str, ...]]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunReport:
@@ -91,7 +103,16 @@ class RunReport:
         report = cls(layout.report_path, layout.run_id, list(site_registry(crawler)), crawler.stats)
         # After the WARC extension's handler: the report lists the closed files.
         crawler.signals.connect(report.spider_closed, signals.spider_closed, weak=False)
+        crawler.signals.connect(report.item_scraped, signals.item_scraped, weak=False)
         return report
+
+    def item_scraped(self, item: Any) -> None:
+        """Count the article once per (title, publication day): the same story under two URLs."""
+        if not isinstance(item, Article) or not item.site:
+            return
+        seen = self.articles.setdefault(item.site, set())
+        seen.add(article_key(item))
+        self.stats.set_value(f"site/{item.site}/articles_unique", len(seen))
 
     def spider_closed(self, reason: str) -> None:
         report = build_report(self.stats.get_stats(), self.run_id, sorted(self.sites), reason)

@@ -33,6 +33,8 @@ def test_builtin_sites_load() -> None:
          "http://www.kcna.kp/en/category/articles/q/1ee9bdb7186944f765208f34ecfb5407.kcmsf"),
         ("kcna", "http://www.kcna.kp/en/article/detail/0123456789abcdef0123456789abcdef",
          "http://www.kcna.kp/en/article/detail/0123"),
+        ("kcna", "http://www.kcna.kp/en/article/detail/5d0c7e21a94b4f3e8c6a2b19f07d3e58",
+         "http://www.kcna.kp/en/article/list/6a47505ba5268fd7749c0fe11e4b24b4"),
         ("chinadaily", "https://www.chinadaily.com.cn/a/201903/01/WS5c78c0f5a3106c65c34ec3a0.html",
          "https://www.chinadaily.com.cn/world/asia_pacific"),
         ("vietnamnews", "https://vietnamnews.vn/politics-laws/503456/trump-tells-kim.html",
@@ -91,3 +93,12 @@ def test_unknown_site_name_lists_the_configured_ones() -> None:
 def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(SiteConfigError, match="cannot read site config"):
         load_site(tmp_path / "missing.toml")
+
+
+def test_kcna_starts_from_the_2026_listings_and_follows_their_pages() -> None:
+    kcna = load_sites()["kcna"]
+    ids = {"6a47505ba5268fd7749c0fe11e4b24b4", "a666dda1282180e0ee1b4427b0574ae7",
+           "b0721b9f23054ddc7fe56c2811a12715"}
+    assert set(kcna.listings) == {f"http://www.kcna.kp/en/article/list/{i}" for i in ids}
+    assert kcna.is_listing("http://www.kcna.kp/en/article/list/6a47505ba5268fd7749c0fe11e4b24b4?page=2")
+    assert not kcna.is_article("http://www.kcna.kp/en/article/list/6a47505ba5268fd7749c0fe11e4b24b4")
