@@ -5,7 +5,8 @@ Debian's ``chromium`` on the PATH; playwright (the ``test`` extra) drives that b
 never downloads one. :func:`open_wacz` serves ReplayWeb.page and one WACZ from a subprocess on
 127.0.0.1 (a service worker needs a local or secure origin), and gives a :class:`ReplayWebPage`
 whose :meth:`~ReplayWebPage.replay` opens ``index.html?source=<wacz>#view=replay&url=..&ts=..``
-and reads the document that ReplayWeb.page's service worker replays in its iframe.
+and reads the document that ReplayWeb.page's service worker replays in its iframe. Several
+WACZ can share one browser from :func:`chromium`.
 
 The browser resolves no host but 127.0.0.1, so nothing is fetched from the live web. Every
 wait has a deadline.
@@ -184,11 +185,11 @@ def chromium_path() -> str | None:
 def require_tools() -> tuple[Path, str]:
     """ReplayWeb.page's files and Chromium; missing: a failure under CI, else a skip."""
     rwp = replaywebpage_dir()
-    chromium = chromium_path()
+    executable = chromium_path()
     missing = []
     if not (rwp / "index.html").is_file() or not (rwp / "sw.js").is_file():
         missing.append(f"ReplayWeb.page {RWP_VERSION} in {rwp} (or set {RWP_ENV})")
-    if not chromium:
+    if not executable:
         missing.append(f"chromium on the PATH (or set {CHROMIUM_ENV})")
     try:
         import playwright.sync_api  # noqa: F401
@@ -199,21 +200,33 @@ def require_tools() -> tuple[Path, str]:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    assert chromium is not None
-    return rwp, chromium
+    assert executable is not None
+    return rwp, executable
 
 
 @contextlib.contextmanager
-def open_wacz(wacz: Path, workdir: Path, timeout: float = 30.0) -> Iterator[ReplayWebPage]:
-    """Serve ReplayWeb.page and ``wacz`` from ``workdir`` and open them in headless Chromium."""
-    rwp, chromium = require_tools()
+def open_wacz(
+    wacz: Path, workdir: Path, browser: Any = None, timeout: float = 30.0
+) -> Iterator[ReplayWebPage]:
+    """Serve ReplayWeb.page and ``wacz`` from ``workdir`` and open them in headless Chromium.
+
+    ``browser`` is one from :func:`chromium` (several WACZ can share it: playwright's sync API
+    runs one instance per thread); by default one is launched for this WACZ alone.
+    """
+    rwp, _ = require_tools()
     root = workdir / "site"
     root.mkdir()
     for entry in rwp.iterdir():
         (root / entry.name).symlink_to(entry.resolve())
     (root / wacz.name).symlink_to(wacz.resolve())
-    with _served(root, workdir / "server.log") as base_url, _browser(chromium) as page:
-        yield ReplayWebPage(page, base_url, f"{base_url}/{wacz.name}", timeout, workdir)
+    with contextlib.ExitStack() as stack:
+        if browser is None:
+            browser = stack.enter_context(chromium())
+        base_url = stack.enter_context(_served(root, workdir / "server.log"))
+        context = browser.new_context(service_workers="allow")
+        stack.callback(context.close)
+        source = f"{base_url}/{wacz.name}"
+        yield ReplayWebPage(context.new_page(), base_url, source, timeout, workdir)
 
 
 @contextlib.contextmanager
@@ -244,19 +257,20 @@ def _served(root: Path, log_path: Path) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def _browser(chromium: str) -> Iterator[Any]:
+def chromium() -> Iterator[Any]:
+    """Headless Chromium (Debian's, or $NEWSARCHIVE_CHROMIUM) under playwright, offline."""
+    _, executable = require_tools()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=chromium,
+            executable_path=executable,
             headless=True,
             timeout=60_000,
             # No name resolves but 127.0.0.1's: a replay that reached for the live web fails.
             args=["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"],
         )
         try:
-            context = browser.new_context(service_workers="allow")
-            yield context.new_page()
+            yield browser
         finally:
             browser.close()
