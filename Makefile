@@ -8,10 +8,13 @@ STAMP := $(VENV)/.installed
 DATA ?= data
 SITES ?=
 PYTEST_ARGS ?=
+# ReplayWeb.page's static build (index.html, ui.js, sw.js), from its npm package, unpacked here.
+RWP_VERSION := 2.5.3
+RWP_DIR := $(VENV)/tools/replaywebpage-$(RWP_VERSION)
 
-.PHONY: install test lint typecheck archive bench clean
+.PHONY: install chromium test lint typecheck archive bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(RWP_DIR)/index.html chromium
 
 # The system pip (23.x) cannot resolve lxml[html_clean] for readability-lxml: upgrade it first.
 $(STAMP): pyproject.toml
@@ -25,6 +28,20 @@ $(STAMP): pyproject.toml
 	$(VENV)/tools/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/tools/bin/python -m pip install --quiet 'pywb==2.10.0' 'wacz==0.6.0'
 	touch $(STAMP)
+
+# The tests open our WACZ in ReplayWeb.page in headless Chromium, Debian's build (apt is the only
+# place a browser comes from here; playwright drives it, but never downloads one).
+chromium:
+	@command -v chromium >/dev/null || { \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# npm pack fetches the package's tarball only: its built files need none of its dependencies.
+$(RWP_DIR)/index.html:
+	rm -rf $(RWP_DIR).tmp && mkdir -p $(RWP_DIR).tmp
+	cd $(RWP_DIR).tmp && npm pack --silent replaywebpage@$(RWP_VERSION) >/dev/null
+	tar -xzf $(RWP_DIR).tmp/replaywebpage-$(RWP_VERSION).tgz -C $(RWP_DIR).tmp --strip-components=1
+	rm $(RWP_DIR).tmp/replaywebpage-$(RWP_VERSION).tgz
+	rm -rf $(RWP_DIR) && mv $(RWP_DIR).tmp $(RWP_DIR)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
