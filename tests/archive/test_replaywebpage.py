@@ -101,12 +101,6 @@ def test_an_archived_error_replays_as_archived(
     assert (replay.status, replay.text.strip()) == (404, "gone")
 
 
-@pytest.mark.xfail(
-    reason="issue 8: night 2's WACZ holds revisits without their originals; ReplayWeb.page shows "
-    "'Original Archived Page Missing'. When it replays on its own, drop this mark.",
-    raises=AssertionError,
-    strict=True,
-)
 def test_every_page_of_the_second_nights_wacz_replays_on_its_own(
     second_night: SecondNight, browser: Any, tmp_path: Path
 ) -> None:
