@@ -13,12 +13,14 @@ import argparse
 import gzip
 import json
 import logging
+import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
-from crawler.siteconfig import SiteConfigError, load_sites
+from crawler.siteconfig import SiteConfigError, SiteRegistry, load_sites
 from model.layout import RunLayout
 from pipelines._html import parse
 from pipelines.extraction import extract
@@ -26,6 +28,7 @@ from pipelines.identity import canonical_url
 
 logger = logging.getLogger(__name__)
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+MAX_PAGE_BYTES = 64 * 1024 * 1024  # as the archive reader's cap
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -42,15 +45,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line naming the bad value, and exit 2 (not argparse's usage dump)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message}\n")
+
+
+def _data_dir(value: str) -> Path:
+    path = Path(value)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"--data {value!r} is a file: give a directory")
+    return path
+
+
+def _workers(value: str) -> int:
+    try:
+        workers = int(value)
+    except ValueError:
+        workers = -1
+    if workers < 0:
+        raise argparse.ArgumentTypeError(f"--workers {value!r}: give a number of processes >= 1"
+                                         " (0: one per core)")
+    return workers
+
+
+def _timestamp(value: str) -> str:
+    if value and not re.fullmatch(r"\d{1,14}", value):  # "": the default, the latest
+        raise argparse.ArgumentTypeError(
+            f"--at {value!r}: give a timestamp of 1 to 14 digits, YYYYMMDDhhmmss (e.g. 20261123)")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsarchive", description=__doc__.split("\n")[0])
+    parser = _Parser(prog="newsarchive", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(metavar="COMMAND")
 
     crawl = commands.add_parser("crawl", help="crawl news sites into WARC files and clean text")
     crawl.add_argument("site", nargs="*", help="site names (default: every configured site)")
     crawl.add_argument("--sites", action="append", default=[], metavar="FILE",
                        help="a site config file or directory of them (repeatable)")
-    crawl.add_argument("--data", default="data", metavar="DIR", help="data directory (default: data)")
+    crawl.add_argument("--data", default="data", type=_data_dir, metavar="DIR",
+                       help="data directory (default: data)")
     crawl.add_argument("--run-id", default="", help="name of this run (default: UTC time)")
     crawl.add_argument("--proxy", default="", metavar="URL",
                        help="send every request through this HTTP proxy")
@@ -58,7 +94,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="multiply every site's download delay by X (default: 1)")
     crawl.add_argument("--replay", type=Path, metavar="PATH",
                        help="crawl from an archive (WARC, WACZ, or a data dir) with no network")
-    crawl.add_argument("--at", default="", metavar="TIMESTAMP",
+    crawl.add_argument("--at", default="", type=_timestamp, metavar="TIMESTAMP",
                        help="with --replay: the captures nearest this time (YYYYMMDDhhmmss)")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting (repeatable)")
@@ -86,7 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     fix = commands.add_parser(
         "repair", help="close, index and pack runs a crash interrupted; drop torn article lines")
     fix.add_argument("data_pos", nargs="?", metavar="DATA", help="the data directory")
-    fix.add_argument("--data", default="data", metavar="DIR", help="data directory (default: data)")
+    fix.add_argument("--data", default="data", type=_data_dir, metavar="DIR",
+                     help="data directory (default: data)")
     fix.set_defaults(func=_repair)
 
     again = commands.add_parser(
@@ -94,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("path", type=Path, help="a data directory, a run directory or a WARC file")
     again.add_argument("--sites", action="append", default=[], metavar="FILE",
                        help="extra site config file or directory (repeatable)")
-    again.add_argument("--workers", type=int, default=0,
+    again.add_argument("--workers", type=_workers, default=0,
                        help="extraction processes (default: one per core)")
     again.add_argument("--out", type=Path, metavar="DIR",
                        help="write articles.jsonl and text/ here: for any WARC or WACZ, ours or not")
@@ -183,19 +220,39 @@ def _extract(args: argparse.Namespace) -> int:
         return 1
     sites = load_sites(args.sites)
     failures = 0
-    for path in files:
-        try:
-            html = _read_page(path)
-        except OSError as exc:
-            print(f"newsarchive: cannot read {path}: {exc}", file=sys.stderr)
-            failures += 1
-            continue
-        url = args.url or canonical_url(parse(html), path.resolve().as_uri())
-        site = sites.for_url(url)
-        article = extract(url, html, rules=site.rules if site else None)
-        record: dict[str, Any] = {**article.to_dict(), "source": str(path)}
-        print(json.dumps(record, ensure_ascii=False, sort_keys=True))
+    try:
+        for path in files:
+            record = _extract_file(path, args.url, sites)
+            if record is None:
+                failures += 1
+                continue
+            print(json.dumps(record, ensure_ascii=False, sort_keys=True))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`| head`): stop quietly, and don't let the interpreter's own
+        # flush at exit complain about the closed pipe either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 1 if failures else 0
+
+
+def _extract_file(path: Path, url: str | None, sites: SiteRegistry) -> dict[str, Any] | None:
+    """One page as a JSON-able record; ``None`` (with a line on stderr) if it gives no article."""
+    try:
+        html = _read_page(path)
+        page_url = url or canonical_url(parse(html), path.resolve().as_uri())
+        site = sites.for_url(page_url)
+        article = extract(page_url, html, rules=site.rules if site else None)
+    except (OSError, EOFError, ValueError) as exc:
+        print(f"newsarchive: cannot read {path}: {exc}", file=sys.stderr)
+        return None
+    except Exception as exc:  # one bad page must not end the batch: say which, go on
+        print(f"newsarchive: cannot extract {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return None
+    if not article.text:
+        print(f"newsarchive: no article text found in {path}", file=sys.stderr)
+        return None
+    return {**article.to_dict(), "source": str(path)}
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -249,9 +306,14 @@ def _html_files(paths: Sequence[Path]) -> Iterator[Path]:
 
 
 def _read_page(path: Path) -> bytes:
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        return gzip.decompress(data)
+    """The page's bytes, gunzipped if need be, refused past MAX_PAGE_BYTES (a gzip bomb)."""
+    with path.open("rb") as raw:
+        gzipped = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        reader = gzip.GzipFile(fileobj=raw) if gzipped else raw
+        data = reader.read(MAX_PAGE_BYTES + 1)
+    if len(data) > MAX_PAGE_BYTES:
+        raise ValueError(f"larger than {MAX_PAGE_BYTES} bytes once decompressed: not read")
     return data
 
 

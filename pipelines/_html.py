@@ -83,7 +83,7 @@ def json_ld(root: lxml.html.HtmlElement) -> Iterator[dict[str, Any]]:
     for script in root.iterfind('.//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "", strict=False)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past any sense (an attack)
             continue
         yield from _flatten(data)
 
