@@ -63,21 +63,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             proc.stdout.close()
 
 
-@pytest.fixture(scope="module")
-def crawl(server: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) -> WireCrawl:
-    url, log = server
-    tmp = tmp_path_factory.mktemp("wire-crawl")
+def run_crawl(tmp: Path, log: Path, urls: list[str], host: str, *options: str) -> WireCrawl:
+    """Crawl ``urls`` as the listings of one site on ``host``; return the server log and WARCs."""
     config = tmp / "wire.toml"
     config.write_text(
-        'name = "wire"\nhosts = ["wire.test"]\n'
+        f'name = "wire"\nhosts = ["{host}"]\n'
         "[politeness]\ndownload_delay = 0\nconcurrency = 2\n"
-        f"[start]\nlistings = {json.dumps(URLS)}\n"
-        "[links]\narticles = ['^https?://wire\\.test/article/']\n"
+        f"[start]\nlistings = {json.dumps(urls)}\n"
+        "[links]\narticles = ['^https?://[^/]+/article/']\n"
     )
     result = subprocess.run(
         [
             sys.executable, "-m", "newsarchive", "crawl", "wire", "--sites", str(config),
-            "--data", str(tmp / "data"), "--proxy", url, "--run-id", "wire",
+            "--data", str(tmp / "data"), *options, "--run-id", "wire",
             "--delay-scale", "0", "--set", "RETRY_TIMES=0", "--set", f"DOWNLOAD_MAXSIZE={LIMIT}",
             "--set", "WARC_DEDUPE_ENABLED=false",
         ],
@@ -98,6 +96,12 @@ def crawl(server: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
         log=[json.loads(line) for line in log.read_text().splitlines()],
         records=records, warcs=warcs, report=json.loads((run / "report.json").read_text()),
     )
+
+
+@pytest.fixture(scope="module")
+def crawl(server: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) -> WireCrawl:
+    url, log = server
+    return run_crawl(tmp_path_factory.mktemp("wire-crawl"), log, URLS, "wire.test", "--proxy", url)
 
 
 def exchange(crawl: WireCrawl, url: str) -> tuple[bytes, bytes]:
@@ -187,3 +191,24 @@ def test_warcio_check_passes(crawl: WireCrawl) -> None:
     result = subprocess.run([WARCIO, "check", *map(str, crawl.warcs)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_direct_requests_are_recorded_in_origin_form(
+    server: tuple[str, Path], crawl: WireCrawl, tmp_path: Path
+) -> None:
+    url, log = server
+    urls = [f"{url}/odd", f"{url}/chunked", f"{url}/short"]
+    direct = run_crawl(tmp_path, log, [*urls, f"{url}/stall"], "127.0.0.1",
+                       "--set", "DOWNLOAD_TIMEOUT=2")
+    for target in urls:
+        path = "/" + target.split("://", 1)[1].partition("/")[2]
+        received, sent = exchange(direct, target)
+        assert received.startswith(f"GET {path} HTTP/1.1\r\n".encode())
+        assert direct.records["request", target].block == received
+        assert direct.records["response", target].block == stored_form(sent, path)
+    # The server stalled mid-body: archived as far as received when the download timed out.
+    received, sent = exchange(direct, f"{url}/stall")
+    stalled = direct.records["response", f"{url}/stall"]
+    assert stalled.block == sent
+    assert stalled.headers["WARC-Truncated"] == "time"
+    assert direct.report["archive"]["truncated"] == {"disconnect": 1, "time": 1}
