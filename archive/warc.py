@@ -23,6 +23,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from archive._heads import as_sent
 from archive.records import (
     OPEN_SUFFIX,
     WARC_VERSION,
@@ -91,21 +92,27 @@ class RollingWarcWriter:
         *,
         extra_headers: Mapping[str, str] | None = None,
         date: datetime | None = None,
+        truncated: str | None = None,
     ) -> RecordLocation:
         """Write a response record and its request record; return where the response is.
 
-        ``date`` is the capture time (default: now, by the writer's clock).
+        ``date`` is the capture time (default: now, by the writer's clock). ``truncated``: the
+        body is incomplete, and why (``length``, ``time``, ``disconnect``, ``unspecified``), for
+        the record's ``WARC-Truncated``. A ``raw_head`` of either message is stored byte for byte.
         """
         when = warc_date(date or self.clock())
         response_id = self.make_id()
         common = {"WARC-Date": when, **(extra_headers or {})}
+        if truncated:
+            common["WARC-Truncated"] = truncated
+        http_headers = StatusAndHeaders(
+            response.status_line, list(response.headers), protocol=response.protocol
+        )
         response_record = self._builder().create_warc_record(
             url, "response",
             payload=io.BytesIO(response.body),
             length=len(response.body),
-            http_headers=StatusAndHeaders(
-                response.status_line, list(response.headers), protocol=response.protocol
-            ),
+            http_headers=as_sent(http_headers, response.raw_head),
             warc_headers_dict={"WARC-Record-ID": response_id, **common},
         )
         request_record = self._request_record(url, request, response_id, when, extra_headers)
@@ -175,10 +182,10 @@ class RollingWarcWriter:
             url, "request",
             payload=io.BytesIO(request.body),
             length=len(request.body),
-            http_headers=StatusAndHeaders(
+            http_headers=as_sent(StatusAndHeaders(
                 f"{request.method} {request.target} {request.protocol}",
                 list(request.headers), protocol="", is_http_request=True,
-            ),
+            ), request.raw_head),
             warc_headers_dict={
                 "WARC-Record-ID": self.make_id(), "WARC-Concurrent-To": concurrent_to,
                 "WARC-Date": when, **(extra_headers or {}),

@@ -26,6 +26,11 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Encoding": "gzip",
 }
 
+# Scrapy's HTTP/1.1 handler, also recording each exchange as it went over the wire for the WARCs.
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.handlers.recording.RecordingDownloadHandler",
+    "https": "crawler.handlers.recording.RecordingDownloadHandler",
+}
 # Loads the site registry once, makes download slots of the sites' politeness, names the run.
 ADDONS = {"crawler.addon.NewsArchiveAddon": 0}
 DOWNLOADER_MIDDLEWARES = {

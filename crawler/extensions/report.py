@@ -67,6 +67,9 @@ def build_report(
             "records_written": stats.get("archive/records_written", 0),
             "failed": stats.get("archive/failed", 0),
             "revisits": stats.get("archive/revisits", 0),
+            # Responses archived as far as received, by WARC-Truncated reason.
+            "truncated": {k.rsplit("/", 1)[1]: v for k, v in sorted(stats.items())
+                          if k.startswith("archive/truncated/")},
             "wacz": stats.get("archive/wacz"),
         },
         "outputs": _outputs(stats),

@@ -1,9 +1,14 @@
-"""Archive every response as received.
+"""Archive every response as it went over the wire.
 
-The ``response_downloaded`` signal fires before the downloader middlewares run, so the body is
-still as the server encoded it (gzip and all) and agrees with its headers. Twisted has already
-removed any chunked transfer coding; the record says so by renaming that header, the way other
-archivers do, instead of claiming a chunked body it does not hold.
+With the recording download handler (:mod:`crawler.handlers.recording`) each download carries
+its exchange as captured at the connection: the request as sent and the response head as
+received are stored byte for byte. The body is Scrapy's, from the ``response_downloaded``
+signal, which fires before the downloader middlewares decompress it: still as the server encoded
+it (gzip and all), with any chunked transfer coding removed by Twisted, so the stored head keeps
+``Transfer-Encoding`` as ``X-Archive-Orig-Transfer-Encoding``. A download cut short (over
+``DOWNLOAD_MAXSIZE``, server gone mid-body, timed out) is archived as far as it arrived, with
+``WARC-Truncated``, when it leaves the downloader. Without a capture (another download handler)
+the exchange is rebuilt from Scrapy's request and response, as Twisted parsed them.
 """
 
 from __future__ import annotations
@@ -20,15 +25,23 @@ from scrapy.statscollectors import StatsCollector
 
 from archive.cdxj import write_index
 from archive.dedupe import PayloadIndex
-from archive.records import ArchiveError, HttpRequest, HttpResponse, payload_digest, utc_now
+from archive.records import (
+    ArchiveError,
+    HttpRequest,
+    HttpResponse,
+    payload_digest,
+    utc_now,
+)
 from archive.wacz import build_wacz
 from archive.warc import RollingWarcWriter
+from crawler.handlers.recording import RAW_EXCHANGE, WireCapture
 from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
 
 _HOP_BY_HOP_RENAMED = {b"transfer-encoding"}
 _SECRET_REQUEST_HEADERS = {b"proxy-authorization"}
+_SECRET = ("Proxy-Authorization",)  # the proxy's credentials: never archived
 
 
 class WarcExtension:
@@ -74,12 +87,18 @@ class WarcExtension:
         wacz_run = layout.run_dir if settings.getbool("WACZ_ENABLED") else None
         extension = cls(writer, crawler.stats, payloads, wacz_run)
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
+        crawler.signals.connect(extension.left_downloader, signals.request_left_downloader)
         crawler.signals.connect(extension.spider_closed, signals.spider_closed)
         return extension
 
     def response_downloaded(self, response: Response, request: Request) -> None:
         fetched = utc_now()
-        http_request, http_response = _http_request(request, response), _http_response(response)
+        capture: WireCapture | None = request.meta.pop(RAW_EXCHANGE, None)
+        http_request = _http_request(request, response, capture)
+        http_response = _http_response(response, capture)
+        truncated = capture.truncated if capture is not None else None
+        if truncated is None and "dataloss" in response.flags:
+            truncated = "disconnect"
         earlier = None
         if self.payloads is not None and response.status == 200:
             earlier = self.payloads.match(response.url, payload_digest(response.body))
@@ -95,14 +114,38 @@ class WarcExtension:
                 location = self.writer.write_exchange(
                     response.url, http_request, http_response,
                     extra_headers=_ip_header(request, response), date=fetched,
+                    truncated=truncated,
                 )
         except (ArchiveError, ValueError) as exc:
             self.stats.inc_value("archive/failed")
             logger.error("could not archive %s: %s", response.url, exc)
             return
         self.stats.inc_value("archive/responses")
+        if truncated and earlier is None:
+            self.stats.inc_value(f"archive/truncated/{truncated}")
         request.meta["warc"] = location
         request.meta["fetched"] = fetched.isoformat()
+
+    def left_downloader(self, request: Request) -> None:
+        """A download that failed after its head arrived (cut short, over the size limit,
+        timed out): archive what arrived. A response was archived already and popped it."""
+        capture: WireCapture | None = request.meta.pop(RAW_EXCHANGE, None)
+        if capture is None or capture.truncated is None or capture.response_head is None:
+            return
+        try:
+            http_request = HttpRequest.from_wire(capture.request, omit=_SECRET)
+            http_response = HttpResponse.from_wire(capture.response_head, capture.body or b"")
+            self.writer.write_exchange(
+                request.url, http_request, http_response, truncated=capture.truncated
+            )
+        except (ArchiveError, ValueError) as exc:
+            self.stats.inc_value("archive/failed")
+            logger.error("could not archive the truncated %s: %s", request.url, exc)
+            return
+        self.stats.inc_value("archive/responses")
+        self.stats.inc_value(f"archive/truncated/{capture.truncated}")
+        logger.info("archived %s as far as received (WARC-Truncated: %s)",
+                    request.url, capture.truncated)
 
     def spider_closed(self) -> None:
         # Item pipelines have closed by now: articles.jsonl and the metadata records are written.
@@ -119,7 +162,12 @@ class WarcExtension:
             self.stats.set_value("archive/wacz", package.name)
 
 
-def _http_response(response: Response) -> HttpResponse:
+def _http_response(response: Response, capture: WireCapture | None) -> HttpResponse:
+    if capture is not None and capture.response_head is not None:
+        try:
+            return HttpResponse.from_wire(capture.response_head, response.body)
+        except ValueError as exc:
+            logger.warning("response head of %s unparsable (%s): stored as parsed", response.url, exc)
     headers: list[tuple[str, str]] = []
     for name, values in response.headers.items():
         key = name.decode("latin-1")
@@ -130,7 +178,12 @@ def _http_response(response: Response) -> HttpResponse:
     return HttpResponse(response.status, headers, response.body, protocol=protocol)
 
 
-def _http_request(request: Request, response: Response) -> HttpRequest:
+def _http_request(request: Request, response: Response, capture: WireCapture | None) -> HttpRequest:
+    if capture is not None and capture.request:
+        try:
+            return HttpRequest.from_wire(capture.request, omit=_SECRET)
+        except ValueError as exc:
+            logger.warning("request to %s unparsable (%s): stored as rebuilt", response.url, exc)
     parts = urlsplit(response.url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     headers = [("Host", parts.netloc)]
@@ -138,8 +191,8 @@ def _http_request(request: Request, response: Response) -> HttpRequest:
         if name.lower() in _SECRET_REQUEST_HEADERS or name.lower() == b"host":
             continue
         headers.extend((name.decode("latin-1"), v.decode("latin-1")) for v in values)
-    protocol = response.protocol or "HTTP/1.1"
-    return HttpRequest(request.method, target, headers, request.body, protocol=protocol)
+    # Scrapy's HTTP/1.1 handler sends every request as HTTP/1.1, whatever the response says.
+    return HttpRequest(request.method, target, headers, request.body, protocol="HTTP/1.1")
 
 
 def _ip_header(request: Request, response: Response) -> dict[str, str]:
