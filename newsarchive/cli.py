@@ -114,9 +114,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = replay_commands.add_parser(
         "serve", help="serve archived pages on 127.0.0.1: /<timestamp>/<url>, and as an HTTP proxy")
     serve.add_argument("path", type=Path, help="a WARC, a WACZ, or a directory of them")
-    serve.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default: 8080)")
+    serve.add_argument("--port", default="8080", metavar="N",  # checked in _serve, one line
+                       help="port on 127.0.0.1, 0 for any free one (default: 8080)")
     serve.add_argument("--at", default="", metavar="TIMESTAMP",
                        help="as a proxy, serve the captures nearest this time (default: latest)")
+    serve.add_argument("-v", "--verbose", action="store_true",
+                       help="log every request (and every client that hangs up) to stderr")
     serve.set_defaults(func=_serve)
 
     fix = commands.add_parser(
@@ -256,16 +259,39 @@ def _extract_file(path: Path, url: str | None, sites: SiteRegistry) -> dict[str,
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import errno
+    import re
+
     from archive.reader import Archive
     from archive.records import ArchiveReadError
     from archive.server import ReplayServer
 
+    port = int(args.port) if re.fullmatch(r"\d{1,5}", args.port) else -1
+    if not 0 <= port <= 65535:
+        print(f"newsarchive: --port {args.port!r}: expected a number from 0 to 65535"
+              " (0 picks a free port)", file=sys.stderr)
+        return 2
+    if args.at and not re.fullmatch(r"\d{1,14}", args.at):
+        print(f"newsarchive: --at {args.at!r}: expected a timestamp of 1 to 14 digits,"
+              " YYYYMMDDhhmmss or a prefix of it (e.g. 2026 or 20261201)", file=sys.stderr)
+        return 2
     try:
         archive = Archive.open(args.path)
     except ArchiveReadError as exc:
-        print(f"newsarchive: {exc}", file=sys.stderr)
+        print(f"newsarchive: {exc}: expected a WARC, a WACZ, or a directory holding them",
+              file=sys.stderr)
         return 2
-    with ReplayServer(archive, args.port, args.at or None) as server:
+    try:
+        server = ReplayServer(archive, port, args.at or None)
+    except OSError as exc:
+        why = ("is in use" if exc.errno == errno.EADDRINUSE
+               else f"cannot be listened on ({exc.strerror or exc})")
+        print(f"newsarchive: --port {port}: 127.0.0.1:{port} {why}; choose another port,"
+              " or 0 for any free one", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with server:
         print(f"serving {archive.size} index lines from {args.path} at {server.url}/", flush=True)
         try:
             server.serve_forever()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import socket
 import threading
 import urllib.error
 import urllib.request
@@ -79,3 +80,40 @@ def test_bad_archive_path_is_refused(tmp_path: Path) -> None:
     from newsarchive.cli import main
 
     assert main(["replay", "serve", str(tmp_path)]) == 2
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        (["--port", "70000"], "'70000'"),
+        (["--port", "-1"], "'-1'"),
+        (["--port", "http"], "'http'"),
+        (["--at", "garbage"], "'garbage'"),
+        (["--at", "202612011200001"], "'202612011200001'"),
+    ],
+)
+def test_serve_refuses_a_bad_option_in_one_line(
+    crawl: Crawl, options: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsarchive.cli import main
+
+    assert main(["replay", "serve", str(crawl.run_dir), *options]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and named in err and "expected" in err, err
+
+
+def test_serve_refuses_a_busy_port_and_a_missing_path(
+    crawl: Crawl, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from newsarchive.cli import main
+
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = str(taken.getsockname()[1])
+        assert main(["replay", "serve", str(crawl.run_dir), "--port", port]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and f"--port {port}" in err and "in use" in err, err
+
+    missing = tmp_path / "nowhere"
+    assert main(["replay", "serve", str(missing)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and str(missing) in err and "expected" in err, err
