@@ -10,30 +10,25 @@
 from __future__ import annotations
 
 import argparse
-import gzip
-import json
 import logging
-import os
-import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
 
-from crawler.siteconfig import SiteConfigError, SiteRegistry, load_sites
+from crawler.siteconfig import SiteConfigError, load_sites
 from model.layout import RunLayout
-from pipelines._html import parse
-from pipelines.extraction import extract
-from pipelines.identity import canonical_url
+from newsarchive.arguments import Parser, data_dir, port, timestamp, workers
+from newsarchive.pages import extract_pages
 
 logger = logging.getLogger(__name__)
-HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
-MAX_PAGE_BYTES = 64 * 1024 * 1024  # as the archive reader's cap
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage mistake (its one line is printed) or --help
+        return exc.code if isinstance(exc.code, int) else 2
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
@@ -45,47 +40,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result
 
 
-class _Parser(argparse.ArgumentParser):
-    """A usage mistake is one line naming the bad value, and exit 2 (not argparse's usage dump)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: {message}\n")
-
-
-def _data_dir(value: str) -> Path:
-    path = Path(value)
-    if path.exists() and not path.is_dir():
-        raise argparse.ArgumentTypeError(f"--data {value!r} is a file: give a directory")
-    return path
-
-
-def _workers(value: str) -> int:
-    try:
-        workers = int(value)
-    except ValueError:
-        workers = -1
-    if workers < 0:
-        raise argparse.ArgumentTypeError(f"--workers {value!r}: give a number of processes >= 1"
-                                         " (0: one per core)")
-    return workers
-
-
-def _timestamp(value: str) -> str:
-    if value and not re.fullmatch(r"\d{1,14}", value):  # "": the default, the latest
-        raise argparse.ArgumentTypeError(
-            f"--at {value!r}: give a timestamp of 1 to 14 digits, YYYYMMDDhhmmss (e.g. 20261123)")
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="newsarchive", description=__doc__.split("\n")[0])
+    parser = Parser(prog="newsarchive", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(metavar="COMMAND")
 
     crawl = commands.add_parser("crawl", help="crawl news sites into WARC files and clean text")
     crawl.add_argument("site", nargs="*", help="site names (default: every configured site)")
     crawl.add_argument("--sites", action="append", default=[], metavar="FILE",
                        help="a site config file or directory of them (repeatable)")
-    crawl.add_argument("--data", default="data", type=_data_dir, metavar="DIR",
+    crawl.add_argument("--data", default="data", type=data_dir, metavar="DIR",
                        help="data directory (default: data)")
     crawl.add_argument("--run-id", default="", help="name of this run (default: UTC time)")
     crawl.add_argument("--proxy", default="", metavar="URL",
@@ -94,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="multiply every site's download delay by X (default: 1)")
     crawl.add_argument("--replay", type=Path, metavar="PATH",
                        help="crawl from an archive (WARC, WACZ, or a data dir) with no network")
-    crawl.add_argument("--at", default="", type=_timestamp, metavar="TIMESTAMP",
+    crawl.add_argument("--at", default="", type=timestamp, metavar="TIMESTAMP",
                        help="with --replay: the captures nearest this time (YYYYMMDDhhmmss)")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting (repeatable)")
@@ -107,16 +70,16 @@ def _parser() -> argparse.ArgumentParser:
     ext.add_argument("--url", help="the URL of the page (one file only)")
     ext.add_argument("--sites", action="append", default=[], metavar="FILE",
                      help="extra site config file or directory (repeatable)")
-    ext.set_defaults(func=_extract)
+    ext.set_defaults(func=extract_pages)
 
     replay = commands.add_parser("replay", help="serve an archive over HTTP")
     replay_commands = replay.add_subparsers(metavar="COMMAND")
     serve = replay_commands.add_parser(
         "serve", help="serve archived pages on 127.0.0.1: /<timestamp>/<url>, and as an HTTP proxy")
     serve.add_argument("path", type=Path, help="a WARC, a WACZ, or a directory of them")
-    serve.add_argument("--port", default="8080", metavar="N",  # checked in _serve, one line
+    serve.add_argument("--port", default="8080", type=port, metavar="N",
                        help="port on 127.0.0.1, 0 for any free one (default: 8080)")
-    serve.add_argument("--at", default="", metavar="TIMESTAMP",
+    serve.add_argument("--at", default="", type=timestamp, metavar="TIMESTAMP",
                        help="as a proxy, serve the captures nearest this time (default: latest)")
     serve.add_argument("-v", "--verbose", action="store_true",
                        help="log every request (and every client that hangs up) to stderr")
@@ -125,7 +88,7 @@ def _parser() -> argparse.ArgumentParser:
     fix = commands.add_parser(
         "repair", help="close, index and pack runs a crash interrupted; drop torn article lines")
     fix.add_argument("data_pos", nargs="?", metavar="DATA", help="the data directory")
-    fix.add_argument("--data", default="data", type=_data_dir, metavar="DIR",
+    fix.add_argument("--data", default="data", type=data_dir, metavar="DIR",
                      help="data directory (default: data)")
     fix.set_defaults(func=_repair)
 
@@ -134,7 +97,7 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("path", type=Path, help="a data directory, a run directory or a WARC file")
     again.add_argument("--sites", action="append", default=[], metavar="FILE",
                        help="extra site config file or directory (repeatable)")
-    again.add_argument("--workers", type=_workers, default=0,
+    again.add_argument("--workers", type=workers, default=0,
                        help="extraction processes (default: one per core)")
     again.add_argument("--out", type=Path, metavar="DIR",
                        help="write articles.jsonl and text/ here: for any WARC or WACZ, ours or not")
@@ -213,68 +176,14 @@ def _setting(item: str) -> tuple[str, str]:
     return name, value
 
 
-def _extract(args: argparse.Namespace) -> int:
-    files = list(_html_files(args.path))
-    if args.url and len(files) != 1:
-        print("newsarchive: --url needs exactly one file", file=sys.stderr)
-        return 2
-    if not files:
-        print("newsarchive: no .html or .html.gz files found", file=sys.stderr)
-        return 1
-    sites = load_sites(args.sites)
-    failures = 0
-    try:
-        for path in files:
-            record = _extract_file(path, args.url, sites)
-            if record is None:
-                failures += 1
-                continue
-            print(json.dumps(record, ensure_ascii=False, sort_keys=True))
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # The reader went away (`| head`): stop quietly, and don't let the interpreter's own
-        # flush at exit complain about the closed pipe either.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    return 1 if failures else 0
-
-
-def _extract_file(path: Path, url: str | None, sites: SiteRegistry) -> dict[str, Any] | None:
-    """One page as a JSON-able record; ``None`` (with a line on stderr) if it gives no article."""
-    try:
-        html = _read_page(path)
-        page_url = url or canonical_url(parse(html), path.resolve().as_uri())
-        site = sites.for_url(page_url)
-        article = extract(page_url, html, rules=site.rules if site else None)
-    except (OSError, EOFError, ValueError) as exc:
-        print(f"newsarchive: cannot read {path}: {exc}", file=sys.stderr)
-        return None
-    except Exception as exc:  # one bad page must not end the batch: say which, go on
-        print(f"newsarchive: cannot extract {path}: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return None
-    if not article.text:
-        print(f"newsarchive: no article text found in {path}", file=sys.stderr)
-        return None
-    return {**article.to_dict(), "source": str(path)}
-
-
 def _serve(args: argparse.Namespace) -> int:
     import errno
-    import re
 
     from archive.reader import Archive
     from archive.records import ArchiveReadError
     from archive.server import ReplayServer
 
-    port = int(args.port) if re.fullmatch(r"\d{1,5}", args.port) else -1
-    if not 0 <= port <= 65535:
-        print(f"newsarchive: --port {args.port!r}: expected a number from 0 to 65535"
-              " (0 picks a free port)", file=sys.stderr)
-        return 2
-    if args.at and not re.fullmatch(r"\d{1,14}", args.at):
-        print(f"newsarchive: --at {args.at!r}: expected a timestamp of 1 to 14 digits,"
-              " YYYYMMDDhhmmss or a prefix of it (e.g. 2026 or 20261201)", file=sys.stderr)
-        return 2
+    listen_port: int = args.port
     try:
         archive = Archive.open(args.path)
     except ArchiveReadError as exc:
@@ -282,11 +191,11 @@ def _serve(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     try:
-        server = ReplayServer(archive, port, args.at or None)
+        server = ReplayServer(archive, listen_port, args.at or None)
     except OSError as exc:
         why = ("is in use" if exc.errno == errno.EADDRINUSE
                else f"cannot be listened on ({exc.strerror or exc})")
-        print(f"newsarchive: --port {port}: 127.0.0.1:{port} {why}; choose another port,"
+        print(f"newsarchive: --port {listen_port}: 127.0.0.1:{listen_port} {why}; choose another port,"
               " or 0 for any free one", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
@@ -321,26 +230,6 @@ def _reextract(args: argparse.Namespace) -> int:
         print(f"{where}: {result.articles} articles from {result.pages} archived"
               f" pages ({result.empty} without text, {result.failed} failed)")
     return 1 if failed else 0
-
-
-def _html_files(paths: Sequence[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES))
-        else:
-            yield path
-
-
-def _read_page(path: Path) -> bytes:
-    """The page's bytes, gunzipped if need be, refused past MAX_PAGE_BYTES (a gzip bomb)."""
-    with path.open("rb") as raw:
-        gzipped = raw.read(2) == b"\x1f\x8b"
-        raw.seek(0)
-        reader = gzip.GzipFile(fileobj=raw) if gzipped else raw
-        data = reader.read(MAX_PAGE_BYTES + 1)
-    if len(data) > MAX_PAGE_BYTES:
-        raise ValueError(f"larger than {MAX_PAGE_BYTES} bytes once decompressed: not read")
-    return data
 
 
 if __name__ == "__main__":
