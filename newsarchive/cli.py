@@ -3,6 +3,7 @@
     newsarchive crawl [SITE...] [--sites FILE] [--data DIR] [--replay PATH [--at TIMESTAMP]]
     newsarchive extract PATH... [--url URL] [--sites FILE]
     newsarchive replay serve PATH [--port N] [--at TIMESTAMP]
+    newsarchive replay pywb-config DATA
     newsarchive reextract PATH [--sites FILE] [--workers N] [--out DIR]
     newsarchive repair [DATA] [--data DIR]
 """
@@ -84,6 +85,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("-v", "--verbose", action="store_true",
                        help="log every request (and every client that hangs up) to stderr")
     serve.set_defaults(func=_serve)
+
+    pywb = replay_commands.add_parser(
+        "pywb-config", help="print a pywb config.yaml that opens the data dir as one collection")
+    pywb.add_argument("data", type=data_dir, metavar="DATA", help="the data directory")
+    pywb.set_defaults(func=_pywb_config)
 
     fix = commands.add_parser(
         "repair", help="close, index and pack runs a crash interrupted; drop torn article lines")
@@ -206,6 +212,16 @@ def _serve(args: argparse.Namespace) -> int:
             server.serve_forever()
         except KeyboardInterrupt:
             pass
+    return 0
+
+
+def _pywb_config(args: argparse.Namespace) -> int:
+    from archive.pywb_config import pywb_config
+
+    if not (args.data / "runs").is_dir():
+        print(f"newsarchive: {args.data} has no runs/: expected a data directory", file=sys.stderr)
+        return 2
+    print(pywb_config(args.data), end="")
     return 0
 
 

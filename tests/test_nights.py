@@ -10,12 +10,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.reader import Archive, decoded_body
+from newsarchive.cli import main
 from tests.archive._pywb import get, serve
 from tests.archive._support import archive_tool
-from tests.conftest import SecondNight, fixture_file
+from tests.conftest import SecondNight, fixture_file, read_articles
 
 
 def records(run_dir: Path) -> list[Any]:
@@ -77,3 +79,20 @@ def test_the_second_night_s_wacz_alone_replays_in_pywb(
             reply = get(f"{url}/night2/{stamp}id_/{page['url']}")
             assert reply.status == 200, (page["url"], reply.body[:300])
             assert reply.body == fixture_file(page["url"]).read_bytes(), page["url"]
+
+
+def test_the_data_directory_opens_as_one_collection_in_pywb(
+    third_night: SecondNight, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", "pywb-config", str(third_night.data_dir)]) == 0
+    root = tmp_path / "pywb"
+    root.mkdir()
+    (root / "config.yaml").write_text(capsys.readouterr().out, encoding="utf-8")
+    night3 = read_articles(third_night.data_dir / "runs" / "night-3")
+    assert night3
+    with serve(root) as url:
+        for page_url, article in night3.items():  # every one a revisit of night 1
+            stamp = article["fetched"][:19].replace("-", "").replace(":", "").replace("T", "")
+            reply = get(f"{url}/newsarchive/{stamp}id_/{page_url}")
+            assert reply.status == 200, (page_url, reply.body[:300])
+            assert reply.body == fixture_file(page_url).read_bytes(), page_url
