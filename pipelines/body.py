@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 
 import lxml.html
 from lxml import etree
@@ -30,6 +30,7 @@ from pipelines.content import Choice, link_density, main_content
 from pipelines.paragraphs import SKIP_TAGS, paragraphs
 from pipelines.rules import ExtractionRules
 from pipelines.selectors import select
+from pipelines.teasers import teaser_items
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ _FURNITURE_ANYWHERE = re.compile(
 _FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])", re.I)
 # "hidden" only as a whole class name: "field--label-hidden" hides the label, not the field.
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|is-hidden|d-none)(?:$|\s)", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # Words that mark the article itself: they save an element from the furniture rules.
 _CONTENT = re.compile(r"article-?body|story-?body|post-?body|entry-content|main-content|articleBody", re.I)
 # Readability's "unlikely candidates", left out of scoring; as whole words, so that
@@ -77,12 +79,15 @@ def body_paragraphs(
     containers = _site_containers(root, rules)
     if containers:
         return _paragraphs_in(containers, rules, title, set())
-    unlikely = _junk([root], rules, _unlikely)
-    choice = main_content(root, unlikely)
+    teasers = teaser_items(root)
+    # Nested <article>s may be a listicle's items: they don't score, but they stay.
+    linked = {t for t in teasers if t.tag != "article"}
+    unlikely = _junk([root], rules, _unlikely) | linked
+    choice = main_content(root, unlikely, teasers)
     found = _paragraphs_in(choice.containers, rules, title, unlikely)
     if _plausible(found, choice):
         return found
-    return _second_look(root, rules, title, found)
+    return _second_look(root, rules, title, found, teasers, linked)
 
 
 def _plausible(found: list[str], choice: Choice) -> bool:
@@ -90,7 +95,8 @@ def _plausible(found: list[str], choice: Choice) -> bool:
 
 
 def _second_look(
-    root: HtmlElement, rules: ExtractionRules, title: str | None, found: list[str]
+    root: HtmlElement, rules: ExtractionRules, title: str | None, found: list[str],
+    teasers: set[HtmlElement], linked: set[HtmlElement],
 ) -> list[str]:
     """The first choice is short or holds little of the page: compare it with the choice made
     without leaving unlikely candidates out, and (when both are short) with readability-lxml's.
@@ -100,10 +106,12 @@ def _second_look(
     neighbour such as the comments.
     """
     if _words(found) < _FEW_WORDS:
-        candidates = [_paragraphs_in(_readability_containers(root), rules, title, set())]
+        theirs = _paragraphs_in(_readability_containers(root), rules, title, set())
+        teaser_text = set(paragraphs(teasers, rules, None))
+        candidates = [theirs] if _kept(theirs, teaser_text) < 0.5 else []
     else:
-        hard = _junk([root], rules, _hidden)
-        candidates = [_paragraphs_in(main_content(root, hard).containers, rules, title, hard)]
+        hard = _junk([root], rules, _hidden) | linked
+        candidates = [_paragraphs_in(main_content(root, hard, teasers).containers, rules, title, hard)]
     best = found
     for candidate in candidates:
         if best and _words(candidate) <= 2 * _words(best) + 20:
@@ -113,7 +121,7 @@ def _second_look(
     return best
 
 
-def _kept(found: list[str], other: list[str]) -> float:
+def _kept(found: list[str], other: Collection[str]) -> float:
     """The share of the words of ``found`` in paragraphs that ``other`` has too."""
     others = set(other)
     return _words(p for p in found if p in others) / max(_words(found), 1)
@@ -195,7 +203,7 @@ def _is_hidden(element: HtmlElement) -> bool:
     return (
         element.get("hidden") is not None
         or element.get("aria-hidden") == "true"
-        or "display:none" in (element.get("style") or "").replace(" ", "")
+        or _HIDDEN_STYLE.search(element.get("style") or "") is not None
         or bool(_HIDDEN_CLASS.search(element.get("class") or ""))
     )
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
+from pipelines.teasers import in_teaser
 
 # Readability's class weights: names that promise content, and names that promise the opposite.
 _POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story", re.I)
@@ -29,6 +30,11 @@ _TEASER_HEADING = re.compile(
 )
 _SCORED_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "h2", "h3"})
 _MIN_PARAGRAPH_CHARS = 25
+# Children that make a div a container rather than a paragraph.
+_BLOCKS = frozenset({
+    "a", "blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul", "section", "article",
+    "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "aside", "nav", "form", "figure",
+})
 # Never article text, and not worth walking into.
 _NEVER_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "select", "head"})
 
@@ -41,11 +47,14 @@ class Choice:
     share: float  # of the paragraph score of the whole page (what was skipped included)
 
 
-def main_content(root: HtmlElement, skip: Collection[HtmlElement] = ()) -> Choice:
+def main_content(
+    root: HtmlElement, skip: Collection[HtmlElement] = (), teasers: Collection[HtmlElement] = ()
+) -> Choice:
     """The element (and like siblings) holding most of the page's paragraph text.
 
     Paragraphs inside an element of ``skip`` are not scored (their <p>s still count in the
-    page's paragraph text, against which the choice's share is measured).
+    page's paragraph text, against which the choice's share is measured), nor those of
+    ``teasers`` (:func:`pipelines.teasers.teaser_items`), which don't count at all.
     """
     scores: dict[HtmlElement, float] = {}  # readability's: parent full, grandparent half
     mass: dict[HtmlElement, float] = {}  # every paragraph's score, to every ancestor
@@ -57,7 +66,7 @@ def main_content(root: HtmlElement, skip: Collection[HtmlElement] = ()) -> Choic
         score = _score(_paragraph_text(element))
         if not score:
             continue
-        if any(a.tag == "article" and _is_teaser(a) for a in ancestors):
+        if teasers and (element in teasers or any(a in teasers for a in ancestors)):
             continue  # another story's teaser: it must not pull the choice its way
         for level, ancestor in enumerate(reversed(ancestors)):
             if level < 2:
@@ -65,7 +74,7 @@ def main_content(root: HtmlElement, skip: Collection[HtmlElement] = ()) -> Choic
             mass[ancestor] = mass.get(ancestor, 0) + score
     if not scores:
         return Choice([], 0.0)
-    containers = _best(scores, mass)
+    containers = _best(scores, mass, teasers)
     held = sum(mass.get(c, 0) + _score(_paragraph_text(c)) for c in containers)
     page_mass = mass.get(root, 0) + skipped_mass
     return Choice(containers, min(held / page_mass, 1.0) if page_mass else 0.0)
@@ -97,9 +106,12 @@ def _score(text: str) -> float:
     return 1 + text.count(",") + text.count("，") + min(len(text) // 100, 3)
 
 
-def _best(scores: dict[HtmlElement, float], mass: dict[HtmlElement, float]) -> list[HtmlElement]:
+def _best(
+    scores: dict[HtmlElement, float], mass: dict[HtmlElement, float],
+    teasers: Collection[HtmlElement],
+) -> list[HtmlElement]:
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
-    ranked = [(e, s) for e, s in ranked if not _in_teaser(e)] or ranked[:1]
+    ranked = [(e, s) for e, s in ranked if not in_teaser(e, teasers)] or ranked[:1]
     best, best_score = max(
         ((e, (s + _class_weight(e)) * (1 - link_density(e))) for e, s in ranked),
         key=lambda item: item[1],
@@ -159,22 +171,6 @@ def _worth_adding(sibling: HtmlElement, scores: dict[HtmlElement, float], thresh
                                                    and bool(re.search(r"\.( |$)", text)))
 
 
-def _in_teaser(element: HtmlElement) -> bool:
-    """Inside a teaser <article>: a list of other stories."""
-    return any(n.tag == "article" and _is_teaser(n)
-               for n in itertools.chain([element], element.iterancestors()))
-
-
-def _is_teaser(article: HtmlElement) -> bool:
-    """One of several <article>s side by side, nested in another <article>."""
-    parent = article.getparent()
-    return (
-        parent is not None
-        and next(article.iterancestors("article"), None) is not None
-        and len(parent.findall("article")) > 1
-    )
-
-
 def is_teaser_list(element: HtmlElement) -> bool:
     """Several articles inside it, or a "Related ..." heading first: other stories."""
     if len(list(itertools.islice(element.iterdescendants("article"), 2))) == 2:
@@ -187,8 +183,9 @@ def is_teaser_list(element: HtmlElement) -> bool:
 
 
 def _paragraph_text(element: HtmlElement) -> str:
-    """A paragraph's text; for a div, only its own text (its children are scored themselves)."""
-    if element.tag != "div":
+    """A paragraph's text; for a div, only its own text (its children are scored themselves)
+    unless it holds no block: then, as readability has it, it is a paragraph."""
+    if element.tag != "div" or (not any(c.tag in _BLOCKS for c in element)):
         return clean_space(element.text_content())
     return clean_space((element.text or "") + "".join(c.tail or "" for c in element))
 

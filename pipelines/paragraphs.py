@@ -53,6 +53,9 @@ GENERIC_DROP_TEXT = tuple(
     )
 )
 _LINK_ONLY_MAX_WORDS = 30
+# A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
+# a longer one is the author's (a refrain, a quoted passage) and stays.
+_REPEAT_MAX_WORDS = 15
 
 
 @dataclass
@@ -128,7 +131,7 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
     patterns = rules.drop_text + GENERIC_DROP_TEXT
     for block in blocks:
         text = block.text
-        if text in seen:
+        if text in seen and len(text.split()) < _REPEAT_MAX_WORDS:
             continue
         seen.add(text)
         if any(p.search(text) for p in patterns):

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from pipelines.extraction import extract
 
 FETCHED = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
@@ -79,8 +77,6 @@ def test_cookie_banner_is_not_the_article() -> None:
     assert "cookies" not in article.text
 
 
-@pytest.mark.xfail(reason="a sidebar of linked headings with blurbs, not marked as a sidebar by "
-                   "class, outscores a six-paragraph article: teaser items not recognised yet")
 def test_long_sidebar_is_not_the_article() -> None:
     entries = "".join(
         f"<li><h4><a href='/p/{n}'>Opinion: why the old harbour still matters, part {n}</a></h4>"
