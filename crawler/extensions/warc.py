@@ -100,7 +100,8 @@ class WarcExtension:
         if truncated is None and "dataloss" in response.flags:
             truncated = "disconnect"
         earlier = None
-        if self.payloads is not None and response.status == 200:
+        if self.payloads is not None and response.status == 200 and not truncated:
+            # A truncated body is not the payload it would have been: never a revisit.
             earlier = self.payloads.match(response.url, payload_digest(response.body))
         try:
             if earlier is not None:
@@ -121,7 +122,7 @@ class WarcExtension:
             logger.error("could not archive %s: %s", response.url, exc)
             return
         self.stats.inc_value("archive/responses")
-        if truncated and earlier is None:
+        if truncated:
             self.stats.inc_value(f"archive/truncated/{truncated}")
         request.meta["warc"] = location
         request.meta["fetched"] = fetched.isoformat()
