@@ -79,6 +79,7 @@ class RollingWarcWriter:
         self._fh: BinaryIO | None = None
         self._path: Path | None = None
         self._warcinfo_id = ""  # of the open file's warcinfo record, named by every record
+        self._broken = False
 
     @property
     def current_filename(self) -> str | None:
@@ -193,11 +194,32 @@ class RollingWarcWriter:
         )
         return record
 
+    def _write_whole(self, fh: BinaryIO, path: Path, offset: int, data: bytes) -> None:
+        """Append ``data`` at ``offset``, or nothing: a failed write (disk full, read-only, file
+        size limit) is cut back off, so the file still ends with a whole record. If even that
+        fails, the file is left ``.open`` for ``newsarchive repair``."""
+        view = memoryview(data)
+        try:
+            while view:
+                written = fh.write(view)
+                view = view[written or 0:]
+        except OSError as exc:
+            try:
+                fh.truncate(offset)
+                fh.seek(offset)
+            except OSError:
+                self._broken = True
+            raise ArchiveError(f"cannot write to {path}: {exc.strerror or exc}") from exc
+
     def close(self) -> None:
         """Close the open file, if any, and give it its final name."""
         if self._fh is None or self._path is None:
             return
         self._fh.close()
+        if self._broken:  # its end may hold half a record: repair decides what is whole
+            logger.error("left %s open: a failed write could not be undone", self._path)
+            self._fh = self._path = None
+            return
         final = self._final_path(self._path)
         os.replace(self._path, final)
         self._fh = self._path = None
@@ -227,11 +249,7 @@ class RollingWarcWriter:
             start = buffer.tell()
             writer.write_record(record)
             spans.append((start, buffer.tell() - start, record.rec_headers["WARC-Record-ID"]))
-        try:
-            fh.write(buffer.getvalue())
-            fh.flush()
-        except OSError as exc:
-            raise ArchiveError(f"cannot write to {path}: {exc.strerror}") from exc
+        self._write_whole(fh, path, offset, buffer.getvalue())
         name = self._final_path(path).name
         self.records_written += len(spans)
         locations = [RecordLocation(name, offset + s, n, rid) for s, n, rid in spans]
@@ -251,7 +269,8 @@ class RollingWarcWriter:
             if not path.exists() and not (self.directory / name).exists():
                 break
         try:
-            fh = path.open("xb")
+            # Unbuffered: a record is on disk whole or, after a failed write, not at all.
+            fh = path.open("xb", buffering=0)
         except OSError as exc:
             raise ArchiveError(f"cannot create WARC file {path}: {exc.strerror}") from exc
         self._fh, self._path = fh, path
@@ -278,10 +297,10 @@ class RollingWarcWriter:
                 "WARC-Filename": filename,
             },
         )
-        assert self._fh is not None
+        assert self._fh is not None and self._path is not None
         buffer = io.BytesIO()
         WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION).write_record(record)
-        self._fh.write(buffer.getvalue())
+        self._write_whole(self._fh, self._path, 0, buffer.getvalue())
         self.records_written += 1
 
     @staticmethod

@@ -18,6 +18,7 @@ from archive.article_records import WarcMetadataSink
 from crawler.addon import site_registry
 from crawler.extensions.warc import WarcExtension
 from crawler.siteconfig import SiteRegistry
+from crawler.storage import stop_for_storage
 from model.article import Article, Page
 from model.layout import RunLayout
 from model.sink import ArticleSink, SinkError
@@ -99,6 +100,7 @@ class ArticleSinkPipeline:
                 self.stats.inc_value(f"sink/{sink.name}/failed")
                 self.stats.inc_value(f"site/{item.site}/failed/output_{sink.name}")
                 logger.error("could not write %s to %s: %s", item.url, sink.name, exc)
+                stop_for_storage(self.crawler, exc, f"the {sink.name} output")
             else:
                 self.stats.inc_value(f"sink/{sink.name}/written")
         self.stats.inc_value(f"site/{item.site}/articles")

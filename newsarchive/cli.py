@@ -112,7 +112,14 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    from newsarchive.crawl import CrawlOptions, RunIdTaken, fresh_run_id, run_crawl, summary_lines
+    from newsarchive.crawl import (
+        CrawlOptions,
+        RunIdTaken,
+        exit_status,
+        fresh_run_id,
+        run_crawl,
+        summary_lines,
+    )
     from newsarchive.lock import DataDirBusy, DataDirLock
     from newsarchive.repair import repair_data_dir
 
@@ -141,10 +148,12 @@ def _crawl(args: argparse.Namespace) -> int:
     except (DataDirBusy, RunIdTaken) as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the data dir itself can't be written: read-only, full, not ours
+        print(f"newsarchive: cannot write to {data}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     for line in summary_lines(report):
         print(line)
-    failed = [name for name, site in report["sites"].items() if site["status"] != "ok"]
-    return 1 if failed else 0
+    return exit_status(report)
 
 
 def _repair(args: argparse.Namespace) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,25 +95,68 @@ def crawl_settings(options: CrawlOptions) -> Settings:
     return settings
 
 
+class _CrawlProcess(CrawlerProcess):
+    """Scrapy's process, noting which signal stopped it and saying so on the terminal at once."""
+
+    stopped_by: int | None = None
+
+    def _signal_shutdown(self, signum: int, frame: Any) -> None:
+        if self.stopped_by is None:
+            self.stopped_by = signum
+            # os.write: the one safe way to print from a signal handler.
+            os.write(2, b"newsarchive: stopping: finishing the requests in flight and closing"
+                        b" the archive (again to stop at once)\n")
+        super()._signal_shutdown(signum, frame)
+
+
 def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     """Crawl and return the run report. Blocks until the crawl ends; once per process."""
     settings = crawl_settings(options)
-    process = CrawlerProcess(settings)
+    process = _CrawlProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler)
     process.start()
     layout = RunLayout(Path(settings["NEWSARCHIVE_DATA_DIR"]), settings["NEWSARCHIVE_RUN_ID"])
-    if layout.report_path.exists():
+    try:
         report: dict[str, Any] = json.loads(layout.report_path.read_text())
-        return report
-    # No report: the crawl failed before its spider opened (the log says why).
-    stats = crawler.stats.get_stats() if crawler.stats else {}
-    names = list(options.registry or options.sites)
-    report = build_report(stats, layout.run_id, names, None)
-    report["error"] = f"the crawl did not start; see {layout.log_path}"
-    layout.run_dir.mkdir(parents=True, exist_ok=True)
-    layout.report_path.write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
+    except (OSError, ValueError):
+        # No report: the crawl failed before its spider opened, or could not write it.
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        report = build_report(stats, layout.run_id, list(options.registry or options.sites), None)
+        if not stats.get("storage/error"):
+            report["error"] = f"the crawl did not start; see {layout.log_path}"
+    if process.stopped_by is not None:
+        report["status"] = "interrupted"
+        report["interrupted_by"] = signal.Signals(process.stopped_by).name
+        for site in report["sites"].values():
+            site["status"] = "interrupted" if site["status"] == "ok" else site["status"]
+    if report.get("stats", {}).get("storage/error"):
+        report["storage_error"] = report["stats"]["storage/error"]
+    _save(layout, report)
     return report
+
+
+def _save(layout: RunLayout, report: dict[str, Any]) -> None:
+    """Write the report, renamed into place; on a full or read-only disk it stays in memory."""
+    temporary = layout.report_path.with_name(f".{layout.report_path.name}.{os.getpid()}.tmp")
+    try:
+        layout.run_dir.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
+        os.replace(temporary, layout.report_path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        logger.error("could not write %s: %s", layout.report_path, exc)
+
+
+def exit_status(report: Mapping[str, Any]) -> int:
+    """0: every site finished with articles; 130/143: stopped by SIGINT/SIGTERM; else 1."""
+    interrupted = report.get("interrupted_by")
+    if interrupted:
+        return 128 + int(signal.Signals[interrupted])
+    sites_ok = all(site["status"] == "ok" for site in report["sites"].values())
+    outputs_ok = not any(o.get("failed") for o in (report.get("outputs") or {}).values())
+    archive_ok = not report.get("archive", {}).get("failed")
+    return 0 if sites_ok and outputs_ok and archive_ok and not report.get("storage_error") else 1
 
 
 _REASONS = {
@@ -137,6 +182,12 @@ def explain(reason: str) -> str:
 def summary_lines(report: Mapping[str, Any]) -> Iterator[str]:
     """A human summary: per site, what was archived and what failed, and why."""
     yield f"run {report['run_id']}: {report.get('finish_reason') or 'unfinished'}"
+    if report.get("interrupted_by"):
+        yield (f"  INTERRUPTED by {report['interrupted_by']}: what was archived before is kept;"
+               " the next crawl fetches the rest")
+    if report.get("storage_error"):
+        yield (f"  STOPPED: {report['storage_error']} (disk full or read-only?); the archive"
+               " written so far is valid")
     if report.get("error"):
         yield f"  ERROR: {report['error']}"
     for name, site in sorted(report["sites"].items()):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO
 
 from model.article import Article
 from model.layout import RunLayout
@@ -35,9 +35,13 @@ class TextFiles:
     def write(self, article: Article) -> None:
         path = self.layout.article_text_path(article)
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_text(article.text + "\n", encoding="utf-8")
-        os.replace(temporary, path)
+        # A name no other process uses: two runs writing the same article never share it.
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            temporary.write_text(article.text + "\n", encoding="utf-8")
+            os.replace(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
 
     def close(self) -> None:
         pass
@@ -46,7 +50,8 @@ class TextFiles:
 class JsonLines:
     """The run's ``articles.jsonl``: one article a line, with the path of its text file.
 
-    Each line is flushed as written, so a crash loses at most the article being written.
+    Each line is written whole, unbuffered, so a crash loses at most the article being written,
+    and a failed write (disk full) is cut back off.
     """
 
     name = "jsonl"
@@ -54,17 +59,24 @@ class JsonLines:
     def __init__(self, layout: RunLayout, path: Path | None = None) -> None:
         self.layout = layout
         self.path = path or layout.articles_path
-        self._file: IO[str] | None = None
+        self._file: BinaryIO | None = None
 
     def write(self, article: Article) -> None:
         record = article.to_dict()
         text_path = self.layout.article_text_path(article)
         record["text_path"] = text_path.relative_to(self.layout.data_dir).as_posix()
+        line = (json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
         if self._file is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("a", encoding="utf-8")
-        self._file.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-        self._file.flush()
+            self._file = self.path.open("ab", buffering=0)
+        end = self._file.seek(0, os.SEEK_END)
+        try:
+            view = memoryview(line)
+            while view:
+                view = view[self._file.write(view) or 0:]
+        except OSError:
+            self._file.truncate(end)  # whole lines only, even when the disk fills mid-line
+            raise
 
     def close(self) -> None:
         if self._file is not None:

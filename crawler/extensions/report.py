@@ -36,7 +36,9 @@ def site_summary(stats: dict[str, Any], site: str) -> dict[str, Any]:
     failed = group("failed")
     articles = own.get("articles", 0)
     return {
-        "status": "ok" if articles else ("failed" if failed else "empty"),
+        # An article that an output could not take is lost: never "ok".
+        "status": "failed" if any(k.startswith("output_") for k in failed) else (
+            "ok" if articles else ("failed" if failed else "empty")),
         "articles": articles,
         "articles_fetched": own.get("articles_fetched", 0),
         # One article archived under several URLs (KCNA's two URL schemes) counts once here.

@@ -35,6 +35,7 @@ from archive.records import (
 from archive.wacz import build_wacz
 from archive.warc import RollingWarcWriter
 from crawler.handlers.recording import RAW_EXCHANGE, WireCapture
+from crawler.storage import stop_for_storage
 from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ class WarcExtension:
         self.wacz_run = wacz_run  # pack this run as a WACZ when the crawl ends
         # Unchanged responses become revisit records; None: every response is stored whole.
         self.payloads = payloads
+        self.crawler: Crawler | None = None  # to stop the crawl when the disk is full
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
@@ -86,6 +88,7 @@ class WarcExtension:
         assert crawler.stats is not None
         wacz_run = layout.run_dir if settings.getbool("WACZ_ENABLED") else None
         extension = cls(writer, crawler.stats, payloads, wacz_run)
+        extension.crawler = crawler
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
         crawler.signals.connect(extension.left_downloader, signals.request_left_downloader)
         crawler.signals.connect(extension.spider_closed, signals.spider_closed)
@@ -120,6 +123,7 @@ class WarcExtension:
         except (ArchiveError, ValueError) as exc:
             self.stats.inc_value("archive/failed")
             logger.error("could not archive %s: %s", response.url, exc)
+            self._stop_if_storage(exc)
             return
         self.stats.inc_value("archive/responses")
         if truncated:
@@ -140,6 +144,7 @@ class WarcExtension:
                 request.url, http_request, http_response, truncated=capture.truncated
             )
         except (ArchiveError, ValueError) as exc:
+            self._stop_if_storage(exc)
             self.stats.inc_value("archive/failed")
             logger.error("could not archive the truncated %s: %s", request.url, exc)
             return
@@ -147,6 +152,10 @@ class WarcExtension:
         self.stats.inc_value(f"archive/truncated/{capture.truncated}")
         logger.info("archived %s as far as received (WARC-Truncated: %s)",
                     request.url, capture.truncated)
+
+    def _stop_if_storage(self, exc: BaseException) -> None:
+        if self.crawler is not None:
+            stop_for_storage(self.crawler, exc, "the WARC")
 
     def spider_closed(self) -> None:
         # Item pipelines have closed by now: articles.jsonl and the metadata records are written.
