@@ -121,13 +121,18 @@ def _crawl(args: argparse.Namespace) -> int:
         summary_lines,
     )
     from newsarchive.lock import DataDirBusy, DataDirLock
+    from newsarchive.overrides import OverrideError, parse_overrides
     from newsarchive.repair import repair_data_dir
 
     registry = load_sites(args.sites, args.site)  # a bad config fails here, before Scrapy starts
     if args.replay is not None and not _has_archive(args.replay):
         print(f"newsarchive: no WARC or WACZ files at {args.replay}", file=sys.stderr)
         return 2
-    overrides = dict(_setting(item) for item in args.set)
+    try:
+        overrides = parse_overrides(args.set)
+    except OverrideError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
     data = Path(args.data)
     try:
         RunLayout(data, args.run_id or "x")
@@ -182,13 +187,6 @@ def _has_archive(path: Path) -> bool:
         return next(archive_files(path), None) is not None
     except ArchiveReadError:
         return False
-
-
-def _setting(item: str) -> tuple[str, str]:
-    name, sep, value = item.partition("=")
-    if not sep or not name:
-        raise SystemExit(f"newsarchive: --set needs NAME=VALUE, got {item!r}")
-    return name, value
 
 
 def _serve(args: argparse.Namespace) -> int:
