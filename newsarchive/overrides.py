@@ -13,7 +13,6 @@ from typing import Any
 
 from scrapy.settings import Settings
 
-
 _KINDS = {"bool": "true or false", "int": "a whole number", "float": "a number",
           "dict": "a JSON object", "list": "a list", "tuple": "a list"}
 

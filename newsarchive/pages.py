@@ -55,9 +55,10 @@ def _extract_file(path: Path, url: str | None, sites: SiteRegistry) -> dict[str,
     """One page as a JSON-able record; ``None`` (with a line on stderr) if it gives no article."""
     try:
         html = _read_page(path)
-        page_url = url or canonical_url(parse(html), path.resolve().as_uri())
+        tree = parse(html)  # once: for the canonical URL that picks the rules, and to extract
+        page_url = url or canonical_url(tree, path.resolve().as_uri())
         site = sites.for_url(page_url)
-        article = extract(page_url, html, rules=site.rules if site else None)
+        article = extract(page_url, html, rules=site.rules if site else None, tree=tree)
     except (OSError, EOFError, ValueError) as exc:
         print(f"newsarchive: cannot read {path}: {exc}", file=sys.stderr)
         return None

@@ -48,16 +48,19 @@ def extract(
     rules: ExtractionRules | None = None,
     content_type: str | None = None,
     fetched: datetime | None = None,
+    tree: HtmlElement | None = None,
 ) -> Article:
     """Extract the article from one page.
 
     ``rules`` are the site's rules (generic extraction without them); ``content_type`` the HTTP
     header, for the charset; ``fetched`` the capture time, which bounds the publication date and
-    supplies the year of year-less datelines.
+    supplies the year of year-less datelines; ``tree`` the page already parsed by
+    :func:`pipelines._html.parse` from these bytes, when the caller had to parse it (to find the
+    canonical URL that picks the site rules): the page is then not parsed twice.
     """
     rules = rules or GENERIC_RULES
     reference = fetched or datetime.now(UTC)
-    root = parse(html, content_type)
+    root = tree if tree is not None else parse(html, content_type)
     # Metadata first (body extraction leaves the tree as it is, but reads it in its own way).
     title = find_title(root, rules)
     published = find_published(root, rules, reference, url)
