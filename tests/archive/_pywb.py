@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import subprocess
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 from pathlib import Path
 
-import pytest
-
-from tests.archive._support import archive_tool
+from tests.archive._support import archive_tool, url_server
 
 # What `wayback` does, except that it binds port 0 and prints the address it got.
 LAUNCHER = """
@@ -37,34 +33,10 @@ class Reply:
     body: bytes
 
 
-@contextlib.contextmanager
-def serve(root: Path) -> Iterator[str]:
+def serve(root: Path) -> contextlib.AbstractContextManager[str]:
     """Run pywb on ``root/config.yaml`` until the block ends; give its base URL."""
-    log_path = root / "pywb.log"
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [str(archive_tool("python")), "-c", LAUNCHER, "config.yaml"],
-            cwd=root,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
-    assert server.stdout is not None
-    try:
-        url = server.stdout.readline().strip()
-        if not url:
-            server.wait(timeout=30)
-            pytest.fail(f"pywb did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server.stdout.close()
+    command = [str(archive_tool("python")), "-c", LAUNCHER, "config.yaml"]
+    return url_server(command, root / "pywb.log", "pywb", cwd=root)
 
 
 def get(url: str) -> Reply:

@@ -7,11 +7,14 @@ article as JSON) after each article's response, as the crawl writes them.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import itertools
 import json
 import os
+import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -174,3 +177,28 @@ def archive_tool(name: str) -> Path:
         )
         pytest.fail(message)
     return tool
+
+
+@contextlib.contextmanager
+def url_server(command: list[str], log_path: Path, what: str,
+               cwd: Path | None = None) -> Iterator[str]:
+    """Run a server that prints its URL as its first line, until the block ends; give the URL.
+    Its stderr goes to ``log_path``, shown if it does not start."""
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=log, text=True)
+    assert server.stdout is not None
+    try:
+        url = server.stdout.readline().strip()
+        if not url:
+            server.wait(timeout=30)
+            pytest.fail(f"{what} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stdout.close()

@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import urllib.parse
 import zipfile
@@ -29,6 +28,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.archive._support import url_server
 
 RWP_VERSION = "2.5.3"  # the Makefile's RWP_VERSION
 RWP_ENV = "NEWSARCHIVE_REPLAYWEBPAGE"  # a folder holding index.html, ui.js and sw.js
@@ -229,31 +230,8 @@ def open_wacz(
         yield ReplayWebPage(context.new_page(), base_url, source, timeout, workdir)
 
 
-@contextlib.contextmanager
-def _served(root: Path, log_path: Path) -> Iterator[str]:
-    with log_path.open("wb") as log:
-        server = subprocess.Popen(
-            [sys.executable, str(SERVER), str(root)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-        )
-    assert server.stdout is not None
-    try:
-        url = server.stdout.readline().strip()
-        if not url:
-            server.wait(timeout=30)
-            pytest.fail(f"static server did not start:\n{log_path.read_text(errors='replace')}")
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server.stdout.close()
+def _served(root: Path, log_path: Path) -> contextlib.AbstractContextManager[str]:
+    return url_server([sys.executable, str(SERVER), str(root)], log_path, "static server")
 
 
 @contextlib.contextmanager
