@@ -15,6 +15,19 @@ DOWNLOAD_DELAY = 1.0
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 RETRY_TIMES = 2
+# Scrapy's list without CannotResolveHostError: a host that does not resolve is given up after one
+# try (crawler.middlewares.hosts fails its further requests at once).
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+    OSError,
+    "scrapy.core.downloader.handlers.http11.TunnelError",
+]
 REDIRECT_MAX_TIMES = 10
 LOG_LEVEL = "INFO"
 # Only the content codings pywb and ReplayWeb.page both replay: Scrapy would also offer br and
@@ -33,7 +46,12 @@ DOWNLOAD_HANDLERS = {
 }
 # Loads the site registry once, makes download slots of the sites' politeness, names the run.
 ADDONS = {"crawler.addon.NewsArchiveAddon": 0}
+# Engine side first: redirects off the site refused (before the offsite filter, which would count
+# them as offsite), then the requests cap and name resolution, both before robots.txt is asked.
 DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.redirects.RedirectPolicyMiddleware": 40,
+    "crawler.middlewares.caps.RequestCapMiddleware": 60,
+    "crawler.middlewares.hosts.HostGuardMiddleware": 80,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 100,
     "crawler.middlewares.proxy.FixedProxyMiddleware": 740,
@@ -54,6 +72,16 @@ NEWSARCHIVE_SITE_REGISTRY = None  # the loaded sites (crawler.addon), or loaded 
 NEWSARCHIVE_SITES = []  # site names; empty: every configured site
 NEWSARCHIVE_SITES_FILES = []  # extra site config files or directories
 NEWSARCHIVE_DELAY_SCALE = 1.0  # multiplies every site's download_delay
+# Caps per site and run; a site's [caps] table overrides them, -s overrides both; 0: no limit.
+NEWSARCHIVE_CAPS_ENABLED = True
+NEWSARCHIVE_MAX_SITEMAPS = 2_000  # sitemaps fetched (robots.txt and indexes included)
+NEWSARCHIVE_MAX_SITEMAP_DEPTH = 3  # index -> index -> index -> urlset below a start sitemap
+NEWSARCHIVE_MAX_LINKS_PER_LISTING = 1_000  # links followed from one listing page or feed
+NEWSARCHIVE_MAX_REQUESTS = 20_000  # requests (robots.txt, redirects and retries included)
+
+REDIRECT_POLICY_ENABLED = True  # redirects stay on the site's hosts and ports, http(s) only
+HOSTGUARD_ENABLED = True  # resolve first: dead hosts fail at once, private addresses refused
+HOSTGUARD_ALLOW_PRIVATE = False  # let hosts no site names resolve to private addresses
 
 WARC_ENABLED = True
 WARC_PREFIX = "newsarchive"

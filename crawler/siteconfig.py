@@ -6,10 +6,11 @@ its politeness, and the extractor its :class:`~pipelines.rules.ExtractionRules`.
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
@@ -20,6 +21,17 @@ from pipelines.rules import ExtractionRules, RulesError
 
 BUILTIN_DIR = Path(__file__).parent / "sites"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# The keys each table may hold; anything else is a typo, refused with a suggestion.
+_TOP_KEYS = ("name", "title", "hosts", "language", "timezone", "politeness", "start", "links",
+             "extract", "caps")
+_TABLE_KEYS = {
+    "politeness": ("download_delay", "concurrency"),
+    "start": ("listings", "feeds", "sitemaps"),
+    "links": ("articles", "listings", "listing_depth", "max_articles", "strip_params"),
+    # Per-site caps; each overrides the setting NEWSARCHIVE_MAX_<KEY> unless -s set that.
+    "caps": ("sitemaps", "sitemap_depth", "links_per_listing", "requests"),
+}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class SiteConfigError(ValueError):
@@ -44,6 +56,7 @@ class SiteConfig:
     max_articles: int
     strip_params: tuple[str, ...]
     rules: ExtractionRules
+    caps: Mapping[str, int] = field(default_factory=dict)  # [caps] as written; unset: settings
     source: Path | None = None
 
     def clean_url(self, url: str) -> str:
@@ -64,15 +77,26 @@ class SiteConfig:
         host = (urlsplit(url).hostname or "").lower()
         return host in self.hosts
 
+    @property
+    def ports(self) -> frozenset[int]:
+        """The ports the site may be fetched on: 80, 443 and any its start URLs name."""
+        ports = set(_DEFAULT_PORTS.values())
+        for url in (*self.listings, *self.feeds, *self.sitemaps):
+            parts = urlsplit(url)
+            ports.add(parts.port or _DEFAULT_PORTS.get(parts.scheme, 80))
+        return frozenset(ports)
+
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], source: Path | None = None) -> SiteConfig:
-        where = f" in {source}" if source else ""
+        """Build and check a site: every key, selector, regex and date group is validated here,
+        before any crawl starts; an error is one line naming the file, the key and the value."""
+        where = f"{source}: " if source else ""
         try:
             return cls._from_mapping(data, source)
+        except SiteConfigError as exc:
+            raise SiteConfigError(f"{where}{exc}") from exc
         except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, SiteConfigError):
-                raise
-            raise SiteConfigError(f"bad site config{where}: {exc}") from exc
+            raise SiteConfigError(f"{where}bad site config: {exc}") from exc
 
     @classmethod
     def _from_mapping(cls, data: Mapping[str, Any], source: Path | None) -> SiteConfig:
@@ -82,12 +106,12 @@ class SiteConfig:
                 f"site config {source or ''} needs a name of lowercase letters, digits, - or _;"
                 f" got {name!r}"
             )
+        _check_keys(data, _TOP_KEYS, "the top level")
+        start, links, polite, caps = (_table(data, t) for t in ("start", "links", "politeness",
+                                                                "caps"))
         hosts = tuple(h.lower() for h in _list(data, "hosts"))
         if not hosts:
             raise SiteConfigError(f"site {name!r}: 'hosts' must list at least one host name")
-        start = data.get("start", {})
-        links = data.get("links", {})
-        polite = data.get("politeness", {})
         listings, feeds, sitemaps = (_list(start, k) for k in ("listings", "feeds", "sitemaps"))
         if not (listings or feeds or sitemaps):
             raise SiteConfigError(f"site {name!r}: [start] has no listings, feeds or sitemaps")
@@ -101,17 +125,20 @@ class SiteConfig:
             )
         except RulesError as exc:
             raise SiteConfigError(f"site {name!r}: {exc}") from exc
-        delay = float(polite.get("download_delay", 1.0))
-        concurrency = int(polite.get("concurrency", 1))
-        if delay < 0 or concurrency < 1:
-            raise SiteConfigError(f"site {name!r}: politeness needs delay >= 0 and concurrency >= 1")
+        delay = polite.get("download_delay", 1.0)
+        if isinstance(delay, bool) or not isinstance(delay, (int, float)) or delay < 0:
+            raise SiteConfigError(
+                f"[politeness] download_delay: {delay!r} is not a number of seconds >= 0")
+        concurrency = _count(polite, "politeness", "concurrency", 1)
+        if concurrency < 1:
+            raise SiteConfigError(f"[politeness] concurrency: {concurrency!r} is not >= 1")
         return cls(
             name=name,
             title=str(data.get("title", name)),
             hosts=hosts,
             language=data.get("language"),
             timezone=data.get("timezone"),
-            download_delay=delay,
+            download_delay=float(delay),
             concurrency=concurrency,
             listings=listings,
             feeds=feeds,
@@ -120,10 +147,11 @@ class SiteConfig:
             listing_patterns=tuple(
                 _compile(p, name, "links.listings") for p in _list(links, "listings")
             ),
-            listing_depth=int(links.get("listing_depth", 1)),
-            max_articles=int(links.get("max_articles", 0)),
+            listing_depth=_count(links, "links", "listing_depth", 1),
+            max_articles=_count(links, "links", "max_articles", 0),
             strip_params=_list(links, "strip_params"),
             rules=rules,
+            caps={key: _count(caps, "caps", key, 0) for key in caps},
             source=source,
         )
 
@@ -198,6 +226,30 @@ def _list(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SiteConfigError(f"{key} must be a list of strings, got {value!r}")
     return tuple(value)
+
+
+def _table(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    table = data.get(name, {})
+    if not isinstance(table, Mapping):
+        raise SiteConfigError(f"[{name}] must be a table, got {table!r}")
+    _check_keys(table, _TABLE_KEYS[name], f"[{name}]")
+    return table
+
+
+def _check_keys(table: Mapping[str, Any], known: Sequence[str], where: str) -> None:
+    for key in table:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(known)}"
+            raise SiteConfigError(f"unknown key {key!r} in {where}; {hint}")
+
+
+def _count(table: Mapping[str, Any], section: str, key: str, default: int) -> int:
+    """A whole number >= 0 (TOML integers only: "3" and 3.0 are refused)."""
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SiteConfigError(f"[{section}] {key}: {value!r} is not a whole number >= 0")
+    return value
 
 
 def _compile(pattern: str, site: str, key: str) -> re.Pattern[str]:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta, timezone
 from typing import Any
 
+from cssselect import SelectorError
+from lxml.cssselect import CSSSelector
+from lxml.etree import XPathError
+
+# The named groups a date pattern may use (pipelines.dates.from_pattern reads them).
+DATE_GROUPS = ("year", "juche", "month", "month_name", "day", "hour", "minute", "second")
+_KEYS = ("title", "body", "drop", "drop_text", "strip_text", "published", "date_formats",
+         "authors", "author_pattern")
 
 class RulesError(ValueError):
     """A site's extraction rules are malformed."""
@@ -43,25 +52,28 @@ class ExtractionRules:
         tz: str | None = None,
     ) -> ExtractionRules:
         """Build rules from the ``[extract]`` table of a site config."""
-        known = {"title", "body", "drop", "drop_text", "strip_text", "published", "date_formats",
-                 "authors", "author_pattern"}
-        unknown = set(data) - known
-        if unknown:
-            raise RulesError(f"unknown keys in [extract]: {sorted(unknown)}; known: {sorted(known)}")
+        for key in data:
+            if key not in _KEYS:
+                close = difflib.get_close_matches(key, _KEYS, n=1)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(_KEYS)}"
+                raise RulesError(f"unknown key {key!r} in [extract]; {hint}")
+        author_pattern = data.get("author_pattern")
+        if author_pattern is not None and not isinstance(author_pattern, str):
+            raise RulesError(f"[extract] author_pattern must be a string, got {author_pattern!r}")
         return cls(
             site=site,
             language=language,
             timezone=parse_utc_offset(tz) if tz else None,
-            title=_strings(data, "title"),
-            body=_strings(data, "body"),
-            drop=_strings(data, "drop"),
+            title=_selectors(data, "title"),
+            body=_selectors(data, "body"),
+            drop=_selectors(data, "drop"),
             drop_text=tuple(_regex(p, "drop_text") for p in _strings(data, "drop_text")),
             strip_text=tuple(_regex(p, "strip_text") for p in _strings(data, "strip_text")),
-            published=_strings(data, "published"),
-            date_formats=tuple(_regex(p, "date_formats") for p in _strings(data, "date_formats")),
-            authors=_strings(data, "authors"),
+            published=_selectors(data, "published"),
+            date_formats=tuple(_date_format(p) for p in _strings(data, "date_formats")),
+            authors=_selectors(data, "authors"),
             author_pattern=(
-                _regex(data["author_pattern"], "author_pattern") if data.get("author_pattern")
+                _regex(author_pattern, "author_pattern", required=("author",)) if author_pattern
                 else None
             ),
         )
@@ -101,8 +113,40 @@ def _strings(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _regex(pattern: str, key: str) -> re.Pattern[str]:
+def _selectors(data: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    """CSS selectors, each compiled once here so that a typo fails before the crawl."""
+    selectors = _strings(data, key)
+    for selector in selectors:
+        try:
+            CSSSelector(selector.removesuffix("::text"))
+        except (SelectorError, XPathError, SyntaxError, ValueError) as exc:
+            raise RulesError(f"[extract] {key}: bad CSS selector {selector!r}: {exc}") from exc
+    return selectors
+
+
+def _date_format(pattern: str) -> re.Pattern[str]:
+    """A date pattern: a regex whose named groups are all known, with a day and a month."""
+    compiled = _regex(pattern, "date_formats")
+    unknown = [g for g in compiled.groupindex if g not in DATE_GROUPS]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], DATE_GROUPS, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise RulesError(f"[extract] date_formats: unknown group {unknown[0]!r} in {pattern!r};"
+                         f" {hint}known groups: {', '.join(DATE_GROUPS)}")
+    groups = set(compiled.groupindex)
+    if "day" not in groups or not groups & {"month", "month_name"}:
+        raise RulesError(f"[extract] date_formats: {pattern!r} needs the groups 'day' and"
+                         " 'month' or 'month_name'")
+    return compiled
+
+
+def _regex(pattern: str, key: str, required: Sequence[str] = ()) -> re.Pattern[str]:
     try:
-        return re.compile(pattern)
+        compiled = re.compile(pattern)
     except re.error as exc:
         raise RulesError(f"[extract] {key}: bad regular expression {pattern!r}: {exc}") from exc
+    missing = [g for g in required if g not in compiled.groupindex]
+    if missing:
+        raise RulesError(f"[extract] {key}: {pattern!r} needs the named group {missing[0]!r},"
+                         f" e.g. (?P<{missing[0]}>...)")
+    return compiled

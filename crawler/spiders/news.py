@@ -8,32 +8,31 @@ items for the pipeline. Which sites to crawl is the site registry the add-on loa
 
 from __future__ import annotations
 
-import gzip
-import io
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from lxml import etree
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.addon import site_registry
+from crawler.middlewares.caps import Caps, SiteCaps
+from crawler.middlewares.skipped import Skipped
 from crawler.siteconfig import SiteConfig, SiteRegistry
+from crawler.spiders._formats import feed_links, sitemap_body
+from crawler.spiders._sitemaps import SitemapFrontier
 from model.article import Page
 
 logger = logging.getLogger(__name__)
 
-# Feeds are parsed without entities or network access: a feed is untrusted input.
-_XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 _HTML_TYPES = (b"text/html", b"application/xhtml")
-MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 
 
 class NewsSpider(scrapy.Spider):
@@ -43,6 +42,14 @@ class NewsSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self._sites = sites
         self._articles_seen: defaultdict[str, set[str]] = defaultdict(set)
+        self._caps: dict[str, SiteCaps] = {}
+        self._sitemaps: dict[str, SitemapFrontier] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.spider_idle, signal=signals.spider_idle)
+        return spider
 
     @property
     def sites(self) -> SiteRegistry:
@@ -61,8 +68,25 @@ class NewsSpider(scrapy.Spider):
                 yield self._request(url, site, self.parse_listing, kind="listing", depth=0)
             for url in site.feeds:
                 yield self._request(url, site, self.parse_feed, kind="feed")
-            for url in site.sitemaps:
-                yield self._request(url, site, self.parse_sitemap, kind="sitemap")
+            self._add_sitemaps(site, site.sitemaps, depth=0)
+            for request in self._next_sitemaps(site):
+                yield request
+
+    def spider_idle(self) -> None:
+        """Nothing in flight: sitemaps still queued (a request of theirs was dropped on the way,
+        by the duplicate filter, say) are asked for now."""
+        scheduled = False
+        for site in self.sites.values():
+            frontier = self._sitemaps.get(site.name)
+            if frontier is None:
+                continue
+            frontier.in_flight = 0
+            for request in self._next_sitemaps(site):
+                assert self.crawler.engine is not None
+                self.crawler.engine.crawl(request)
+                scheduled = True
+        if scheduled:
+            raise DontCloseSpider("sitemaps still to fetch")
 
     # Callbacks -----------------------------------------------------------------------------
 
@@ -73,7 +97,7 @@ class NewsSpider(scrapy.Spider):
             self._count(site, "skipped/not_html")
             return
         hrefs = response.css("a::attr(href)").getall()
-        yield from self._follow(site, (response.urljoin(h.strip()) for h in hrefs), depth)
+        yield from self._follow_some(site, [response.urljoin(h.strip()) for h in hrefs], depth)
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
         site = self._site(response)
@@ -81,24 +105,31 @@ class NewsSpider(scrapy.Spider):
         if not links:
             self._count(site, "skipped/empty_feed")
             logger.warning("no entries in feed %s", response.url)
-        yield from self._follow(site, (response.urljoin(u) for u in links), depth=None)
+        yield from self._follow_some(site, [response.urljoin(u) for u in links], depth=None)
 
     def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
         site = self._site(response)
-        if response.url.endswith("/robots.txt"):
-            for url in sitemap_urls_from_robots(response.body, base_url=response.url):
-                yield self._request(url, site, self.parse_sitemap, kind="sitemap")
+        self._sitemap_frontier(site).done()
+        yield from self._read_sitemap(site, response)
+        yield from self._next_sitemaps(site)
+
+    def _read_sitemap(self, site: SiteConfig, response: Response) -> Iterator[scrapy.Request]:
+        depth = response.meta.get("sitemap_depth", 0)
+        if self._full(site):
             return
-        body = _sitemap_body(response)
+        if response.url.endswith("/robots.txt"):
+            # robots.txt is no level of nesting: the sitemaps it names are start sitemaps.
+            self._add_sitemaps(site, sitemap_urls_from_robots(response.body, response.url), depth)
+            return
+        body = sitemap_body(response)
         if body is None:
             self._count(site, "skipped/bad_sitemap")
             logger.warning("not a sitemap: %s", response.url)
             return
         sitemap = Sitemap(body)
-        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        locs = (entry["loc"] for entry in sitemap if entry.get("loc"))
         if sitemap.type == "sitemapindex":
-            for url in locs:
-                yield self._request(url, site, self.parse_sitemap, kind="sitemap")
+            self._add_sitemaps(site, locs, depth + 1)
         else:
             yield from self._follow(site, locs, depth=None)
 
@@ -122,9 +153,19 @@ class NewsSpider(scrapy.Spider):
             warc_record_id=warc.record_id if warc else None,
         )
 
-    def on_error(self, failure: Failure) -> None:
+    def on_error(self, failure: Failure) -> Iterator[scrapy.Request]:
         request = failure.request  # type: ignore[attr-defined]
         site = self.sites.get(request.meta.get("site", ""))
+        self._failed(failure, request, site)
+        if site is not None and request.meta.get("kind") == "sitemap":
+            self._sitemap_frontier(site).done()
+            yield from self._next_sitemaps(site)
+
+    def _failed(self, failure: Failure, request: scrapy.Request, site: SiteConfig | None) -> None:
+        if isinstance(failure.value, Skipped):
+            # A cap or a policy; counted by whoever refused it.
+            logger.info("%s skipped: %s", request.url, failure.getErrorMessage())
+            return
         if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
             # Refused by robots.txt (or another middleware): a choice, not a failure.
             if site is not None:
@@ -141,9 +182,28 @@ class NewsSpider(scrapy.Spider):
 
     # Helpers -------------------------------------------------------------------------------
 
+    def _follow_some(
+        self, site: SiteConfig, urls: Sequence[str], depth: int | None
+    ) -> Iterator[scrapy.Request]:
+        """Follow the links of a listing page or a feed, up to the site's cap per page; the links
+        past it are not looked at, and counted."""
+        cap = self._site_caps(site).links_per_listing
+        links = iter(urls)
+        requests = self._follow(site, links, depth)
+        for followed, request in enumerate(requests, 1):
+            yield request
+            if followed == cap:
+                requests.close()
+                left = sum(1 for _ in links)
+                if left:
+                    self._count(site, "skipped/max_links_per_listing", left)
+                    logger.warning("%s: %d links followed from one page, the cap; %d more not"
+                                   " looked at", site.name, cap, left)
+                return
+
     def _follow(
         self, site: SiteConfig, urls: Iterable[str], depth: int | None
-    ) -> Iterator[scrapy.Request]:
+    ) -> Generator[scrapy.Request]:
         seen_here: set[str] = set()
         for raw in urls:
             url = site.clean_url(raw)
@@ -160,7 +220,47 @@ class NewsSpider(scrapy.Spider):
                 seen.add(url)
                 yield self._request(url, site, self.parse_article, kind="article")
             elif depth is not None and depth < site.listing_depth and site.is_listing(url):
+                if self._full(site):
+                    self._count(site, "skipped/max_articles")
+                    continue
                 yield self._request(url, site, self.parse_listing, kind="listing", depth=depth + 1)
+
+    def _full(self, site: SiteConfig) -> bool:
+        """The site has requested its ``max_articles``: discovery stops."""
+        return bool(site.max_articles) and len(self._articles_seen[site.name]) >= site.max_articles
+
+    def _site_caps(self, site: SiteConfig) -> SiteCaps:
+        if site.name not in self._caps:
+            self._caps[site.name] = Caps(self.crawler.settings).of(site)
+        return self._caps[site.name]
+
+    def _sitemap_frontier(self, site: SiteConfig) -> SitemapFrontier:
+        if site.name not in self._sitemaps:
+            caps = self._site_caps(site)
+            self._sitemaps[site.name] = SitemapFrontier(
+                caps.sitemaps, caps.sitemap_depth, width=site.concurrency)
+        return self._sitemaps[site.name]
+
+    def _add_sitemaps(self, site: SiteConfig, urls: Iterable[str], depth: int) -> None:
+        refused = self._sitemap_frontier(site).add(urls, depth)
+        for cap, count in refused.items():
+            if count:
+                self._count(site, f"skipped/{cap}", count)
+                logger.warning("%s: %d sitemaps skipped (%s)", site.name, count, cap)
+
+    def _next_sitemaps(self, site: SiteConfig) -> Iterator[scrapy.Request]:
+        frontier = self._sitemap_frontier(site)
+        if self._full(site):
+            dropped = frontier.drop()
+            if dropped:
+                self._count(site, "skipped/max_articles", dropped)
+                logger.info("%s has its %d articles: %d sitemaps not fetched", site.name,
+                            site.max_articles, dropped)
+            return
+        for url, depth in frontier.take():
+            request = self._request(url, site, self.parse_sitemap, kind="sitemap")
+            request.meta["sitemap_depth"] = depth
+            yield request
 
     def _request(
         self, url: str, site: SiteConfig, callback: Callable[..., Any], kind: str,
@@ -179,45 +279,9 @@ class NewsSpider(scrapy.Spider):
     def _site(self, response: Response) -> SiteConfig:
         return self.sites[response.meta["site"]]
 
-    def _count(self, site: SiteConfig, key: str) -> None:
+    def _count(self, site: SiteConfig, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
-        self.crawler.stats.inc_value(f"site/{site.name}/{key}")
-
-
-def feed_links(body: bytes) -> Iterator[str]:
-    """Entry links of an RSS 2.0, RSS 1.0 (RDF) or Atom feed; nothing for anything else."""
-    try:
-        root = etree.fromstring(body, parser=_XML_PARSER)
-    except (etree.XMLSyntaxError, ValueError):
-        return
-    if root is None:
-        return
-    for entry in root.iter("{*}item", "{*}entry"):
-        link = None
-        for child in entry.iterchildren("{*}link"):
-            href = child.get("href")
-            if href and child.get("rel", "alternate") == "alternate":
-                link = href
-                break
-            if child.text and child.text.strip():
-                link = child.text.strip()
-                break
-        link = link or entry.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about")
-        if link:
-            yield link
-
-
-def _sitemap_body(response: Response) -> bytes | None:
-    body = response.body
-    if body[:2] == b"\x1f\x8b":
-        try:
-            with gzip.GzipFile(fileobj=io.BytesIO(body)) as fh:
-                body = fh.read(MAX_SITEMAP_BYTES + 1)
-        except (OSError, EOFError):
-            return None
-        if len(body) > MAX_SITEMAP_BYTES:
-            return None
-    return body if b"<urlset" in body[:2000] or b"<sitemapindex" in body[:2000] else None
+        self.crawler.stats.inc_value(f"site/{site.name}/{key}", count)
 
 
 def _is_html(response: Response) -> bool:

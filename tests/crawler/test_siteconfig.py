@@ -70,11 +70,13 @@ def test_user_file_overrides_builtin(tmp_path: Path) -> None:
     ("change", "message"),
     [
         (('name = "example"', 'name = "Bad Name"'), "needs a name"),
-        (("articles = [", "nothing = ["), "articles needs at least one pattern"),
+        (("articles = [", "articles = []\nnothing = ["), "unknown key 'nothing' in \\[links\\]"),
+        (("articles = [", "articles = []\n#"), "articles needs at least one pattern"),
         (("\\d{4}", "(unclosed"), "bad regular expression"),
         (("[start]", "[start]\nlistings = 3"), "must be a list of strings"),
         (('hosts = ["news.example.org"]', "hosts = []"), "at least one host"),
-        (("[links]", "[extract]\nbodyy = ['x']\n[links]"), "unknown keys in \\[extract\\]"),
+        (("[links]", "[extract]\nbodyy = ['x']\n[links]"),
+         "unknown key 'bodyy' in \\[extract\\]; did you mean 'body'\\?"),
         (("[links]", "x = = 1\n[links]"), "not valid TOML"),
     ],
 )
@@ -102,3 +104,65 @@ def test_kcna_starts_from_the_2026_listings_and_follows_their_pages() -> None:
     assert set(kcna.listings) == {f"http://www.kcna.kp/en/article/list/{i}" for i in ids}
     assert kcna.is_listing("http://www.kcna.kp/en/article/list/6a47505ba5268fd7749c0fe11e4b24b4?page=2")
     assert not kcna.is_article("http://www.kcna.kp/en/article/list/6a47505ba5268fd7749c0fe11e4b24b4")
+
+
+@pytest.mark.parametrize(
+    ("addition", "key", "message"),
+    [
+        ('titel = "Example"', "titel", "unknown key 'titel' in the top level; did you mean 'title'?"),
+        ("[politeness]\ndownload_dealy = 2", "download_dealy",
+         "unknown key 'download_dealy' in [politeness]; did you mean 'download_delay'?"),
+        ("[caps]\nsitemap = 5", "sitemap", "unknown key 'sitemap' in [caps]; did you mean 'sitemaps'?"),
+        ("[caps]\nrequests = -1", "-1", "[caps] requests: -1 is not a whole number >= 0"),
+        ('[caps]\nrequests = "10"', "'10'", "[caps] requests: '10' is not a whole number"),
+        ("[politeness]\nconcurrency = 0", "0", "[politeness] concurrency: 0 is not >= 1"),
+        ("[extract]\ntitle = ['h1[class']", "h1[class", "[extract] title: bad CSS selector 'h1[class'"),
+        ("[extract]\ndrop = ['p:nosuchpseudo']", "p:nosuchpseudo", "[extract] drop: bad CSS selector"),
+        ("[extract]\nauthors = ['.byline::text', 'a >> b']", "a >> b",
+         "[extract] authors: bad CSS selector 'a >> b'"),
+        ("[extract]\ndrop_text = ['(?P<x']", "(?P<x", "[extract] drop_text: bad regular expression"),
+        ("[extract]\ndate_formats = ['(?P<day>\\d+)/(?P<month>\\d+)/(?P<yaer>\\d{4})']", "yaer",
+         "[extract] date_formats: unknown group 'yaer'"),
+        ("[extract]\ndate_formats = ['(?P<month_name>[A-Z][a-z]+) (?P<year>\\d{4})']", "month_name",
+         "needs the groups 'day' and 'month' or 'month_name'"),
+        ("[extract]\nauthor_pattern = '^By (?P<name>.+)$'", "author", "needs the named group 'author'"),
+    ],
+)
+def test_every_key_selector_regex_and_date_group_is_checked(
+    tmp_path: Path, addition: str, key: str, message: str
+) -> None:
+    """One line naming the file, the key and the bad value, before any crawl starts."""
+    path = tmp_path / "bad.toml"
+    top, _, rest = MINIMAL.partition("[start]")
+    text = f"{top}{addition}\n[start]{rest}" if not addition.startswith("[") else MINIMAL + addition
+    path.write_text(text)
+    with pytest.raises(SiteConfigError) as caught:
+        load_site(path)
+    said = str(caught.value)
+    assert said.startswith(f"{path}: "), said
+    assert message in said and key in said, said
+    assert "\n" not in said
+
+
+def test_did_you_mean_names_the_date_group(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(MINIMAL + "[extract]\ndate_formats = ['(?P<dya>\\d+)/(?P<month>\\d+)']\n")
+    with pytest.raises(SiteConfigError, match="did you mean 'day'"):
+        load_site(path)
+
+
+def test_good_selectors_patterns_and_caps_load(tmp_path: Path) -> None:
+    path = tmp_path / "good.toml"
+    path.write_text(MINIMAL + """
+[caps]
+sitemaps = 10
+requests = 0
+[extract]
+title = ["h1.headline", "meta[property='og:title']"]
+authors = [".byline::text"]
+date_formats = ['(?P<day>\\d+)\\.(?P<month>\\d+)\\.(?P<juche>\\d+) (?P<hour>\\d+):(?P<minute>\\d+)']
+author_pattern = '^By (?P<author>.+)$'
+""")
+    site = load_site(path)
+    assert site.caps == {"sitemaps": 10, "requests": 0}
+    assert site.ports == {80, 443}
