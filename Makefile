@@ -7,12 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA ?= data
 SITES ?=
+# make schedule: the local time of the nightly crawl (HH:MM).
+SCHEDULE ?= 02:30
 PYTEST_ARGS ?=
 # ReplayWeb.page's static build (index.html, ui.js, sw.js), from its npm package, unpacked here.
 RWP_VERSION := 2.5.3
 RWP_DIR := $(VENV)/tools/replaywebpage-$(RWP_VERSION)
 
-.PHONY: install chromium test lint typecheck archive bench clean
+.PHONY: install chromium test lint typecheck archive schedule unschedule bench clean
 
 install: $(STAMP) $(RWP_DIR)/index.html chromium
 
@@ -54,6 +56,14 @@ typecheck: install
 
 archive: install
 	$(BIN)/newsarchive crawl --data $(DATA) $(SITES)
+
+# A nightly `make archive DATA=...` from here: a systemd user timer (Persistent=true), or a
+# crontab line where there is no user systemd. Both print what they install or remove.
+schedule: $(STAMP)
+	$(BIN)/newsarchive schedule install --repo $(CURDIR) --data $(DATA) --at $(SCHEDULE)
+
+unschedule: $(STAMP)
+	$(BIN)/newsarchive schedule remove --repo $(CURDIR)
 
 bench: install
 	@test -n "$(BENCH_DATA)" || { echo "usage: make bench BENCH_DATA=path/to/aeb-dev"; exit 2; }

@@ -59,6 +59,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.extensions.warc.WarcExtension": 100,
     "crawler.extensions.report.RunReport": 900,
+    "crawler.extensions.progress.Progress": 950,
 }
 ITEM_PIPELINES = {
     "crawler.stages.ExtractionPipeline": 100,
@@ -98,3 +99,7 @@ PROXY_URL = ""  # send every request through this HTTP proxy (fixtures, replay)
 EXTRACT_ENABLED = True
 WRITER_ENABLED = True
 REPORT_ENABLED = True
+
+PROGRESS_ENABLED = True
+PROGRESS_INTERVAL = 30.0  # seconds between the progress lines in the log
+PROGRESS_REFRESH = 1.0  # seconds between redraws of the live table (stderr a terminal, no -v)

@@ -122,7 +122,8 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     except (OSError, ValueError):
         # No report: the crawl failed before its spider opened, or could not write it.
         stats = crawler.stats.get_stats() if crawler.stats else {}
-        report = build_report(stats, layout.run_id, list(options.registry or options.sites), None)
+        report = build_report(stats, layout.run_id, list(options.registry or options.sites), None,
+                              str(layout.run_dir), settings.get("LOG_FILE") or None)
         if not stats.get("storage/error"):
             report["error"] = f"the crawl did not start; see {layout.log_path}"
     if process.stopped_by is not None:
@@ -168,6 +169,13 @@ _REASONS = {
     "TimeoutError": "timed out",
     "TCPTimedOutError": "timed out",
     "no_body": "no article text found",
+    # Skips: requests not made, or answers not used, by choice.
+    "ignored": "refused by robots.txt or offsite",
+    "duplicate": "duplicate requests",
+    "not_html": "not HTML",
+    "max_articles": "over the site's max_articles",
+    "empty_feed": "feeds without entries",
+    "bad_sitemap": "not sitemaps",
 }
 
 
@@ -180,8 +188,14 @@ def explain(reason: str) -> str:
 
 
 def summary_lines(report: Mapping[str, Any]) -> Iterator[str]:
-    """A human summary: per site, what was archived and what failed, and why."""
+    """A human summary: where the run is, how long it took, and per site what was archived, what
+    failed and why, and what was skipped."""
     yield f"run {report['run_id']}: {report.get('finish_reason') or 'unfinished'}"
+    if report.get("run_dir"):
+        yield f"  run directory: {report['run_dir']}"
+        yield f"  log: {report.get('log') or 'stderr (-v)'}"
+    if report.get("duration_seconds") is not None:
+        yield f"  duration: {_clock(report['duration_seconds'])}"
     if report.get("interrupted_by"):
         yield (f"  INTERRUPTED by {report['interrupted_by']}: what was archived before is kept;"
                " the next crawl fetches the rest")
@@ -191,12 +205,28 @@ def summary_lines(report: Mapping[str, Any]) -> Iterator[str]:
     if report.get("error"):
         yield f"  ERROR: {report['error']}"
     for name, site in sorted(report["sites"].items()):
-        requests = sum(site["requests"].values())
-        line = f"  {name:<12} {site['status']:<6} {site['articles']} articles from {requests} requests"
-        if site["failed"]:
-            reasons = ", ".join(f"{v} {explain(k)}" for k, v in sorted(site["failed"].items()))
-            line += f"; failed: {reasons}"
-        yield line
+        yield f"  {name:<12} {site['status']:<6} {_site_line(site)}"
+    skipped = {k: v for k, v in (report.get("skipped") or {}).items() if v}
+    if skipped:
+        yield "  not fetched, all sites: " + ", ".join(
+            f"{v} {_NOT_FETCHED.get(k, k)}" for k, v in skipped.items())
+    yield from _archive_lines(report)
+
+
+def _site_line(site: Mapping[str, Any]) -> str:
+    """``12 articles (3 new, 1 changed, 8 unchanged) from 40 requests; failed: ...; skipped: ...``"""
+    line = f"{site['articles']} articles"
+    if "new" in site:
+        line += f" ({site['new']} new, {site['changed']} changed, {site['unchanged']} unchanged)"
+    line += f" from {sum(site['requests'].values())} requests"
+    for group in ("failed", "skipped"):
+        if site.get(group):
+            reasons = ", ".join(f"{v} {explain(k)}" for k, v in sorted(site[group].items()))
+            line += f"; {group}: {reasons}"
+    return line
+
+
+def _archive_lines(report: Mapping[str, Any]) -> Iterator[str]:
     archive = report["archive"]
     replay = report.get("replay") or {}
     if replay.get("hits") or replay.get("misses"):
@@ -213,3 +243,15 @@ def summary_lines(report: Mapping[str, Any]) -> Iterator[str]:
     for name, counts in sorted((report.get("outputs") or {}).items()):
         if counts.get("failed"):
             yield f"  output FAILURES: {counts['failed']} articles could not be written to {name}"
+
+
+_NOT_FETCHED = {"robots": "refused by robots.txt", "offsite": "offsite",
+                "duplicates": "duplicate requests"}
+
+
+def _clock(seconds: float) -> str:
+    """4.25 -> ``4.2 s``; 3725 -> ``1:02:05``."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"

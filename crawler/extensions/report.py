@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scrapy import signals
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
@@ -23,6 +23,12 @@ from model.article import Article
 from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
+
+
+VERSIONS = ("new", "changed", "unchanged")
+# Scrapy's own run-wide counters of requests never sent, by the name the summary gives them.
+SKIPPED = {"robots": "robotstxt/forbidden", "offsite": "offsite/filtered",
+           "duplicates": "dupefilter/filtered"}
 
 
 def site_summary(stats: dict[str, Any], site: str) -> dict[str, Any]:
@@ -35,6 +41,8 @@ def site_summary(stats: dict[str, Any], site: str) -> dict[str, Any]:
 
     failed = group("failed")
     articles = own.get("articles", 0)
+    # new / changed / unchanged come from the catalog when it runs; absent, they are left out.
+    versions = {k: own.get(k, 0) for k in VERSIONS} if any(k in own for k in VERSIONS) else {}
     return {
         # An article that an output could not take is lost: never "ok".
         "status": "failed" if any(k.startswith("output_") for k in failed) else (
@@ -46,6 +54,7 @@ def site_summary(stats: dict[str, Any], site: str) -> dict[str, Any]:
         "requests": group("requests"),
         "failed": failed,
         "skipped": group("skipped"),
+        **versions,
     }
 
 
@@ -58,11 +67,17 @@ def article_key(article: Article) -> tuple[str, ...]:
 
 
 def build_report(
-    stats: dict[str, Any], run_id: str, sites: list[str], reason: str | None
+    stats: dict[str, Any], run_id: str, sites: list[str], reason: str | None,
+    run_dir: str | None = None, log: str | None = None,
 ) -> dict[str, Any]:
+    """``log`` is None when the log went to stderr (``-v``)."""
     return {
         "run_id": run_id,
         "finish_reason": reason,
+        "run_dir": run_dir,
+        "log": log,
+        "duration_seconds": _duration(stats),
+        "skipped": {name: stats.get(key, 0) for name, key in SKIPPED.items()},
         "sites": {name: site_summary(stats, name) for name in sites},
         "archive": {
             "files": stats.get("archive/files", []),
@@ -80,6 +95,16 @@ def build_report(
     }
 
 
+def _duration(stats: dict[str, Any]) -> float | None:
+    """Seconds from the spider's opening to its closing (Scrapy's core stats), or so far."""
+    if isinstance(stats.get("elapsed_time_seconds"), int | float):
+        return round(float(stats["elapsed_time_seconds"]), 3)
+    start = stats.get("start_time")
+    if not isinstance(start, datetime):
+        return None
+    return round((datetime.now(start.tzinfo) - start).total_seconds(), 3)
+
+
 def _outputs(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
     """Articles written to and lost by each sink (``sink/<name>/written|failed``)."""
     outputs: dict[str, dict[str, int]] = {}
@@ -91,11 +116,13 @@ def _outputs(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
 
 
 class RunReport:
-    def __init__(self, path: Path, run_id: str, sites: list[str], stats: StatsCollector) -> None:
+    def __init__(self, path: Path, run_id: str, sites: list[str], stats: StatsCollector,
+                 log: str | None = None) -> None:
         self.path = path
         self.sites = sites
         self.run_id = run_id
         self.stats = stats
+        self.log = log
         self.articles: dict[str, set[tuple[str, ...]]] = {}
 
     @classmethod
@@ -105,11 +132,19 @@ class RunReport:
             raise NotConfigured("REPORT_ENABLED is off")
         layout = RunLayout(settings.get("NEWSARCHIVE_DATA_DIR"), settings.get("NEWSARCHIVE_RUN_ID"))
         assert crawler.stats is not None
-        report = cls(layout.report_path, layout.run_id, list(site_registry(crawler)), crawler.stats)
+        report = cls(layout.report_path, layout.run_id, list(site_registry(crawler)), crawler.stats,
+                     settings.get("LOG_FILE") or None)
         # After the WARC extension's handler: the report lists the closed files.
         crawler.signals.connect(report.spider_closed, signals.spider_closed, weak=False)
         crawler.signals.connect(report.item_scraped, signals.item_scraped, weak=False)
+        crawler.signals.connect(report.request_dropped, signals.request_dropped, weak=False)
         return report
+
+    def request_dropped(self, request: Request) -> None:
+        """The scheduler's duplicate filter dropped it: counted per site as well."""
+        site = request.meta.get("site")
+        if site:
+            self.stats.inc_value(f"site/{site}/skipped/duplicate")
 
     def item_scraped(self, item: Any) -> None:
         """Count the article once per (title, publication day): the same story under two URLs."""
@@ -120,7 +155,8 @@ class RunReport:
         self.stats.set_value(f"site/{item.site}/articles_unique", len(seen))
 
     def spider_closed(self, reason: str) -> None:
-        report = build_report(self.stats.get_stats(), self.run_id, sorted(self.sites), reason)
+        report = build_report(self.stats.get_stats(), self.run_id, sorted(self.sites), reason,
+                              str(self.path.parent), self.log)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Renamed into place: a report is whole or absent, and absent means interrupted.
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
