@@ -48,13 +48,14 @@ $(RWP_DIR)/index.html:
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install
+lint: $(STAMP)
 	$(BIN)/ruff check .
 
-typecheck: install
+typecheck: $(STAMP)
 	$(BIN)/mypy model pipelines archive
 
-archive: install
+# The nightly job needs the virtualenv only, not the browser and archive tools the tests use.
+archive: $(STAMP)
 	$(BIN)/newsarchive crawl --data $(DATA) $(SITES)
 
 # A nightly `make archive DATA=...` from here: a systemd user timer (Persistent=true), or a

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
 
 WARC_VERSION = "WARC/1.1"
 OPEN_SUFFIX = ".open"
@@ -166,3 +167,14 @@ def warc_date(moment: datetime) -> str:
 
 class ArchiveReadError(ArchiveError):
     """The archive can't be read, or a record in it is not what its index says."""
+
+
+def software() -> str:
+    """What wrote the archive, with versions: ``newsarchive/0.1.0 (warcio/1.8.1)``."""
+    def of(package: str) -> str:
+        try:
+            return f"{package}/{version(package)}"
+        except PackageNotFoundError:
+            return package
+
+    return f"{of('newsarchive')} ({of('warcio')})"

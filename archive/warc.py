@@ -15,7 +15,6 @@ import os
 import socket
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import BinaryIO
 
@@ -33,22 +32,12 @@ from archive.records import (
     RecordLocation,
     new_record_id,
     payload_digest,
+    software,
     utc_now,
     warc_date,
 )
 
 logger = logging.getLogger(__name__)
-
-def software() -> str:
-    """What wrote the archive, with versions: ``newsarchive/0.1.0 (warcio/1.8.1)``."""
-    def of(package: str) -> str:
-        try:
-            return f"{package}/{version(package)}"
-        except PackageNotFoundError:
-            return package
-
-    return f"{of('newsarchive')} ({of('warcio')})"
-
 
 class RollingWarcWriter:
     """Append records to ``directory``, starting a new file past ``max_size`` bytes."""
