@@ -40,12 +40,16 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.warc.WarcExtension": 100,
+    "crawler.extensions.catalog.CatalogExtension": 800,  # after the WARC extension
     "crawler.extensions.report.RunReport": 900,
 }
 ITEM_PIPELINES = {
     "crawler.stages.ExtractionPipeline": 100,
+    "crawler.versions.VersionPipeline": 700,
     "crawler.stages.ArticleSinkPipeline": 800,
 }
+# Known articles are not fetched again unless they may have changed (the catalog says).
+SPIDER_MIDDLEWARES = {"crawler.middlewares.incremental.IncrementalMiddleware": 600}
 
 # newsarchive
 NEWSARCHIVE_DATA_DIR = "data"
@@ -70,3 +74,7 @@ PROXY_URL = ""  # send every request through this HTTP proxy (fixtures, replay)
 EXTRACT_ENABLED = True
 WRITER_ENABLED = True
 REPORT_ENABLED = True
+
+CATALOG_ENABLED = True  # <data>/catalog.sqlite: captures, text versions, full-text search
+CATALOG_PATH = ""  # default: catalog.sqlite in the data directory
+INCREMENTAL_ENABLED = True  # skip articles archived already (needs the catalog)

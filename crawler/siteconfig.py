@@ -45,6 +45,7 @@ class SiteConfig:
     strip_params: tuple[str, ...]
     rules: ExtractionRules
     source: Path | None = None
+    recheck_days: float | None = None  # re-check archived articles this often; None: never
 
     def clean_url(self, url: str) -> str:
         """The URL without its fragment and the site's tracking parameters."""
@@ -125,6 +126,7 @@ class SiteConfig:
             strip_params=_list(links, "strip_params"),
             rules=rules,
             source=source,
+            recheck_days=_recheck_days(name, links.get("recheck_days")),
         )
 
 
@@ -198,6 +200,15 @@ def _list(table: Mapping[str, Any], key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise SiteConfigError(f"{key} must be a list of strings, got {value!r}")
     return tuple(value)
+
+
+def _recheck_days(site: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise SiteConfigError(f"site {site!r}: links.recheck_days must be a number of days >= 0,"
+                              f" got {value!r}")
+    return float(value)
 
 
 def _compile(pattern: str, site: str, key: str) -> re.Pattern[str]:

@@ -6,6 +6,8 @@
     newsarchive replay pywb-config DATA
     newsarchive reextract PATH [--sites FILE] [--workers N] [--out DIR]
     newsarchive repair [DATA] [--data DIR]
+    newsarchive catalog rebuild [DATA] [--data DIR]
+    newsarchive search QUERY [--site S] [--since D] [--lang L] [--data DIR]
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 from crawler.siteconfig import SiteConfigError, load_sites
 from model.layout import RunLayout
 from newsarchive.arguments import Parser, data_dir, port, timestamp, workers
+from newsarchive.catalog import add_commands as add_catalog_commands
 from newsarchive.pages import extract_pages
 
 logger = logging.getLogger(__name__)
@@ -108,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     again.add_argument("--out", type=Path, metavar="DIR",
                        help="write articles.jsonl and text/ here: for any WARC or WACZ, ours or not")
     again.set_defaults(func=_reextract)
+    add_catalog_commands(commands)  # catalog rebuild, search
     return parser
 
 

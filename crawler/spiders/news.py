@@ -12,7 +12,7 @@ import gzip
 import io
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -95,15 +95,19 @@ class NewsSpider(scrapy.Spider):
             logger.warning("not a sitemap: %s", response.url)
             return
         sitemap = Sitemap(body)
-        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        entries = [entry for entry in sitemap if entry.get("loc")]
+        locs = [entry["loc"] for entry in entries]
         if sitemap.type == "sitemapindex":
             for url in locs:
                 yield self._request(url, site, self.parse_sitemap, kind="sitemap")
         else:
-            yield from self._follow(site, locs, depth=None)
+            lastmods = {e["loc"]: e["lastmod"] for e in entries if e.get("lastmod")}
+            yield from self._follow(site, locs, depth=None, lastmods=lastmods)
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         site = self._site(response)
+        if response.status == 304:  # a re-check: unchanged since archived (crawler.middlewares.incremental)
+            return
         if not _is_html(response):
             self._count(site, "skipped/not_html")
             logger.warning("article URL is not HTML, skipped: %s", response.url)
@@ -142,7 +146,8 @@ class NewsSpider(scrapy.Spider):
     # Helpers -------------------------------------------------------------------------------
 
     def _follow(
-        self, site: SiteConfig, urls: Iterable[str], depth: int | None
+        self, site: SiteConfig, urls: Iterable[str], depth: int | None,
+        lastmods: Mapping[str, str] | None = None,
     ) -> Iterator[scrapy.Request]:
         seen_here: set[str] = set()
         for raw in urls:
@@ -152,26 +157,34 @@ class NewsSpider(scrapy.Spider):
             seen_here.add(url)
             if site.is_article(url):
                 seen = self._articles_seen[site.name]
+                lastmod = lastmods.get(raw) if lastmods else None
                 if url in seen:
+                    if lastmod:  # news for the incremental middleware, which may have skipped it
+                        yield self._request(url, site, self.parse_article, kind="article",
+                                            lastmod=lastmod, count=False)
                     continue
                 if site.max_articles and len(seen) >= site.max_articles:
                     self._count(site, "skipped/max_articles")
                     continue
                 seen.add(url)
-                yield self._request(url, site, self.parse_article, kind="article")
+                yield self._request(url, site, self.parse_article, kind="article", lastmod=lastmod)
             elif depth is not None and depth < site.listing_depth and site.is_listing(url):
                 yield self._request(url, site, self.parse_listing, kind="listing", depth=depth + 1)
 
     def _request(
         self, url: str, site: SiteConfig, callback: Callable[..., Any], kind: str,
-        depth: int = 0,
+        depth: int = 0, lastmod: str | None = None, count: bool = True,
     ) -> scrapy.Request:
-        self._count(site, f"requests/{kind}")
+        if count:
+            self._count(site, f"requests/{kind}")
+        meta: dict[str, Any] = {"site": site.name, "kind": kind, "listing_depth": depth}
+        if lastmod:
+            meta["lastmod"] = lastmod  # the sitemap's word on when the page last changed
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.on_error,
-            meta={"site": site.name, "kind": kind, "listing_depth": depth},
+            meta=meta,
             # Articles first: a crawl cut short should have archived articles, not listings.
             priority=10 if kind == "article" else 0,
         )
