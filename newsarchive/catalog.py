@@ -69,6 +69,14 @@ def _rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
+def refresh_catalog(data: Path, sites: SiteRegistry) -> str:
+    """After re-extraction, the catalog made again from the rewritten runs (if there is one)."""
+    if not (data / CATALOG_NAME).exists():
+        return f"no catalog in {data} to update"
+    result = rebuild(data, site_name(sites))
+    return f"{data / CATALOG_NAME}: rebuilt, {result.versions} text versions"
+
+
 def _search(args: argparse.Namespace) -> int:
     path = Path(args.data) / CATALOG_NAME
     if not path.is_file():

@@ -237,6 +237,7 @@ def _pywb_config(args: argparse.Namespace) -> int:
 
 
 def _reextract(args: argparse.Namespace) -> int:
+    from newsarchive.catalog import refresh_catalog
     from newsarchive.reextract import foreign_archive, reextract, runs_at
 
     sites = load_sites(args.sites)
@@ -256,6 +257,8 @@ def _reextract(args: argparse.Namespace) -> int:
         where = run.articles_path or f"run {run.layout.run_id}"
         print(f"{where}: {result.articles} articles from {result.pages} archived"
               f" pages ({result.empty} without text, {result.failed} failed)")
+    if args.out is None and runs:  # the catalog's texts are those of the runs: made again
+        print(refresh_catalog(runs[0].layout.data_dir, sites))
     return 1 if failed else 0
 
 

@@ -247,3 +247,24 @@ def test_search_finds_the_second_version_only(
     assert out.splitlines()[0] == "Flood Prevention Projects Pushed Forward in North Hwanghae Province"
     assert main(["search", NEW_PHRASE, "--data", data, "--since", "2020-01-01"]) == 1
     assert main(["search", NEW_PHRASE, "--data", data, "--since", "March"]) == 2
+
+
+def test_reextract_keeps_the_versions_and_the_catalog(nights: Nights, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(nights.data_dir, data_dir)
+    crawled = Catalog.open(data_dir / CATALOG_NAME)
+    try:
+        before = {table: crawled.rows(table) for table in ("captures", "versions", "urls")}
+    finally:
+        crawled.close()
+    assert main(["reextract", str(data_dir), "--workers", "1",
+                 "--sites", str(nights.data_dir.parent / "sites")]) == 0
+    second = read_articles(data_dir / "runs" / "night-2")[CHANGED]
+    assert second["version"] == 2 and second["text_path"].endswith(".v2.txt")
+    first = read_articles(data_dir / "runs" / "night-1")[CHANGED]
+    assert OLD_PHRASE in (data_dir / first["text_path"]).read_text()
+    after = Catalog.open(data_dir / CATALOG_NAME)
+    try:
+        assert {table: after.rows(table) for table in before} == before
+    finally:
+        after.close()

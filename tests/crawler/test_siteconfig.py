@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import SiteConfigError, load_site, load_sites
+from crawler.siteconfig import SiteConfig, SiteConfigError, load_site, load_sites
 
 MINIMAL = """
 name = "example"
@@ -102,3 +102,14 @@ def test_kcna_starts_from_the_2026_listings_and_follows_their_pages() -> None:
     assert set(kcna.listings) == {f"http://www.kcna.kp/en/article/list/{i}" for i in ids}
     assert kcna.is_listing("http://www.kcna.kp/en/article/list/6a47505ba5268fd7749c0fe11e4b24b4?page=2")
     assert not kcna.is_article("http://www.kcna.kp/en/article/list/6a47505ba5268fd7749c0fe11e4b24b4")
+
+
+def test_recheck_days_is_a_number_of_days_or_absent() -> None:
+    base = {"name": "x", "hosts": ["x.example"], "start": {"listings": ["https://x.example/"]},
+            "links": {"articles": ["^https://x\\.example/a/"]}}
+    assert SiteConfig.from_mapping(base).recheck_days is None
+    assert SiteConfig.from_mapping(
+        {**base, "links": {**base["links"], "recheck_days": 7}}).recheck_days == 7.0
+    for bad in (-1, "7", True):
+        with pytest.raises(SiteConfigError, match="recheck_days"):
+            SiteConfig.from_mapping({**base, "links": {**base["links"], "recheck_days": bad}})
