@@ -58,13 +58,17 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.extensions.warc.WarcExtension": 100,
+    "crawler.extensions.catalog.CatalogExtension": 800,  # after the WARC extension
     "crawler.extensions.report.RunReport": 900,
     "crawler.extensions.progress.Progress": 950,
 }
 ITEM_PIPELINES = {
     "crawler.stages.ExtractionPipeline": 100,
+    "crawler.versions.VersionPipeline": 700,
     "crawler.stages.ArticleSinkPipeline": 800,
 }
+# Known articles are not fetched again unless they may have changed (the catalog says).
+SPIDER_MIDDLEWARES = {"crawler.middlewares.incremental.IncrementalMiddleware": 600}
 
 # newsarchive
 NEWSARCHIVE_DATA_DIR = "data"
@@ -103,3 +107,6 @@ REPORT_ENABLED = True
 PROGRESS_ENABLED = True
 PROGRESS_INTERVAL = 30.0  # seconds between the progress lines in the log
 PROGRESS_REFRESH = 1.0  # seconds between redraws of the live table (stderr a terminal, no -v)
+CATALOG_ENABLED = True  # <data>/catalog.sqlite: captures, text versions, full-text search
+CATALOG_PATH = ""  # default: catalog.sqlite in the data directory
+INCREMENTAL_ENABLED = True  # skip articles archived already (needs the catalog)

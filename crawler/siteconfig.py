@@ -27,7 +27,8 @@ _TOP_KEYS = ("name", "title", "hosts", "language", "timezone", "politeness", "st
 _TABLE_KEYS = {
     "politeness": ("download_delay", "concurrency"),
     "start": ("listings", "feeds", "sitemaps"),
-    "links": ("articles", "listings", "listing_depth", "max_articles", "strip_params"),
+    "links": ("articles", "listings", "listing_depth", "max_articles", "strip_params",
+              "recheck_days"),
     # Per-site caps; each overrides the setting NEWSARCHIVE_MAX_<KEY> unless -s set that.
     "caps": ("sitemaps", "sitemap_depth", "links_per_listing", "requests"),
 }
@@ -58,6 +59,7 @@ class SiteConfig:
     rules: ExtractionRules
     caps: Mapping[str, int] = field(default_factory=dict)  # [caps] as written; unset: settings
     source: Path | None = None
+    recheck_days: float | None = None  # re-check archived articles this often; None: never
 
     def clean_url(self, url: str) -> str:
         """The URL without its fragment and the site's tracking parameters."""
@@ -153,6 +155,7 @@ class SiteConfig:
             rules=rules,
             caps={key: _count(caps, "caps", key, 0) for key in caps},
             source=source,
+            recheck_days=_recheck_days(name, links.get("recheck_days")),
         )
 
 
@@ -250,6 +253,13 @@ def _count(table: Mapping[str, Any], section: str, key: str, default: int) -> in
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise SiteConfigError(f"[{section}] {key}: {value!r} is not a whole number >= 0")
     return value
+def _recheck_days(site: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise SiteConfigError(f"site {site!r}: links.recheck_days must be a number of days >= 0,"
+                              f" got {value!r}")
+    return float(value)
 
 
 def _compile(pattern: str, site: str, key: str) -> re.Pattern[str]:

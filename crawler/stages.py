@@ -15,7 +15,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from archive.article_records import WarcMetadataSink
+from archive.catalog import CatalogSink
 from crawler.addon import site_registry
+from crawler.extensions.catalog import CatalogExtension
 from crawler.extensions.warc import WarcExtension
 from crawler.siteconfig import SiteRegistry
 from crawler.storage import stop_for_storage
@@ -89,6 +91,9 @@ class ArticleSinkPipeline:
         warc = self.crawler.get_extension(WarcExtension)
         if warc is not None:
             self.sinks.append(WarcMetadataSink(warc.writer))
+        catalog = self.crawler.get_extension(CatalogExtension)
+        if catalog is not None:
+            self.sinks.append(CatalogSink(catalog.catalog, catalog.layout))
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):

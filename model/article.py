@@ -45,6 +45,8 @@ class Article:
     warc_filename: str | None = None
     warc_offset: int | None = None
     warc_record_id: str | None = None
+    # 1, or the n-th distinct text archived under this URL (the catalog counts them)
+    version: int = 1
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -66,23 +66,25 @@ class RunLayout:
     def article_text_path(self, article: Article) -> Path:
         """Where an article's clean text goes: by site and publication (else capture) day."""
         day = (article.published or article.fetched or "")[:10] or None
-        return self.text_path(article.site, day, article.url)
+        return self.text_path(article.site, day, article.url, article.version)
 
-    def text_path(self, site: str | None, day: str | None, url: str) -> Path:
+    def text_path(self, site: str | None, day: str | None, url: str, version: int = 1) -> Path:
         """A file name for an article's text that nothing in the URL can subvert."""
         folder = day if day and _DAY.match(day) else "undated"
-        return self.text_dir / safe_name(site or "unknown") / folder / article_file_name(url)
+        name = article_file_name(url, version)
+        return self.text_dir / safe_name(site or "unknown") / folder / name
 
 
-def article_file_name(url: str) -> str:
-    """``<slug>-<hash>.txt``: readable, filesystem-safe, and unique per URL."""
+def article_file_name(url: str, version: int = 1) -> str:
+    """``<slug>-<hash>.txt``: readable, filesystem-safe, and unique per URL; a later version of
+    the text goes beside the first, as ``<slug>-<hash>.v2.txt``."""
     path = unquote(urlsplit(url).path)
     segments = [s for s in path.split("/") if s and s not in ("index.html", "index.htm")]
     last = segments[-1] if segments else ""
     last = re.sub(r"\.(html?|php|aspx?|kcmsf)$", "", last, flags=re.I)
     slug = safe_name(last)[:_SLUG_MAX].strip("-") or "article"
     digest = hashlib.sha1(url.encode("utf-8")).hexdigest()[:10]
-    return f"{slug}-{digest}.txt"
+    return f"{slug}-{digest}.txt" if version <= 1 else f"{slug}-{digest}.v{version}.txt"
 
 
 def safe_name(text: str) -> str:

@@ -7,6 +7,8 @@
     newsarchive reextract PATH [--sites FILE] [--workers N] [--out DIR]
     newsarchive repair [DATA] [--data DIR]
     newsarchive schedule install|remove|show [--data DIR] [--at HH:MM] [--with auto|systemd|cron]
+    newsarchive catalog rebuild [DATA] [--data DIR]
+    newsarchive search QUERY [--site S] [--since D] [--lang L] [--data DIR]
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from pathlib import Path
 from crawler.siteconfig import SiteConfigError, load_sites
 from model.layout import RunLayout
 from newsarchive.arguments import Parser, data_dir, port, timestamp, workers
+from newsarchive.catalog import add_commands as add_catalog_commands
 from newsarchive.pages import extract_pages
-from newsarchive.schedule import clock_time
+from newsarchive.schedule import add_schedule_command
 
 logger = logging.getLogger(__name__)
 
@@ -111,19 +114,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="write articles.jsonl and text/ here: for any WARC or WACZ, ours or not")
     again.set_defaults(func=_reextract)
 
-    plan = commands.add_parser(
-        "schedule", help="install, remove or show the nightly crawl (systemd user timer or cron)")
-    plan.add_argument("action", choices=["install", "remove", "show"])
-    plan.add_argument("--data", default="data", type=data_dir, metavar="DIR",
-                      help="data directory, relative to the repository (default: data)")
-    plan.add_argument("--at", default="02:30", type=clock_time, metavar="HH:MM",
-                      help="local time of the nightly crawl (default: 02:30)")
-    plan.add_argument("--with", dest="using", choices=["auto", "systemd", "cron"], default="auto",
-                      help="auto (default): a systemd user timer where systemctl --user works")
-    plan.add_argument("--repo", type=Path, default=Path(), help="the repository (default: .)")
-    plan.add_argument("--root", type=Path, metavar="DIR",
-                      help="write units and crontab under DIR and run nothing (to test or look)")
-    plan.set_defaults(func=_schedule)
+    add_schedule_command(commands)
+    add_catalog_commands(commands)  # catalog rebuild, search
     return parser
 
 
@@ -175,25 +167,6 @@ def _crawl(args: argparse.Namespace) -> int:
     for line in summary_lines(report):
         print(line)
     return exit_status(report)
-
-
-def _schedule(args: argparse.Namespace) -> int:
-    import subprocess
-
-    from newsarchive import schedule
-
-    try:
-        nightly = schedule.Nightly.create(args.repo, args.data, args.at)
-        lines = schedule.run(args.action, nightly, args.using, args.root)
-    except schedule.ScheduleError as exc:
-        print(f"newsarchive: {exc}", file=sys.stderr)
-        return 2
-    except (schedule.NoScheduler, OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", None) or exc
-        print(f"newsarchive: schedule {args.action} failed: {str(detail).strip()}", file=sys.stderr)
-        return 1
-    print("\n".join(lines))
-    return 0
 
 
 def _repair(args: argparse.Namespace) -> int:
@@ -268,6 +241,7 @@ def _pywb_config(args: argparse.Namespace) -> int:
 
 
 def _reextract(args: argparse.Namespace) -> int:
+    from newsarchive.catalog import refresh_catalog
     from newsarchive.reextract import foreign_archive, reextract, runs_at
 
     sites = load_sites(args.sites)
@@ -287,6 +261,8 @@ def _reextract(args: argparse.Namespace) -> int:
         where = run.articles_path or f"run {run.layout.run_id}"
         print(f"{where}: {result.articles} articles from {result.pages} archived"
               f" pages ({result.empty} without text, {result.failed} failed)")
+    if args.out is None and runs:  # the catalog's texts are those of the runs: made again
+        print(refresh_catalog(runs[0].layout.data_dir, sites))
     return 1 if failed else 0
 
 

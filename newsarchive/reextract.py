@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.catalog_build import run_articles
 from archive.reader import Archive, ArchivedResponse, decoded_body
 from archive.records import ArchiveReadError
 from crawler.siteconfig import SiteRegistry
@@ -95,14 +96,17 @@ def reextract(
     staging = final.with_name(final.name + ".new")
     staging.unlink(missing_ok=True)
     sinks = article_sinks(run.layout, jsonl_path=staging)
+    # Each article keeps the version the crawl gave it (its text file beside the others').
+    versions = {a["url"]: int(a.get("version") or 1) for a in run_articles(run.layout.run_dir)}
     workers = workers or os.cpu_count() or 1
     pages = archived_pages(archive, sites, run.files, run.every_page)
     try:
         if workers == 1:
-            _consume(map(_extract_page, pages), sinks, result)
+            _consume(map(_extract_page, pages), sinks, result, versions)
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                _consume(pool.map(_extract_page, pages, chunksize=CHUNK_SIZE), sinks, result)
+                _consume(pool.map(_extract_page, pages, chunksize=CHUNK_SIZE), sinks, result,
+                         versions)
     finally:
         for sink in sinks:
             sink.close()
@@ -112,11 +116,13 @@ def reextract(
 
 
 def _consume(
-    outcomes: Iterable[Article | str], sinks: list[ArticleSink], result: ReextractResult
+    outcomes: Iterable[Article | str], sinks: list[ArticleSink], result: ReextractResult,
+    versions: dict[str, int],
 ) -> None:
     for outcome in outcomes:
         result.pages += 1
         if isinstance(outcome, Article):
+            outcome.version = versions.get(outcome.url, 1)
             try:
                 for sink in sinks:
                     sink.write(outcome)

@@ -18,9 +18,13 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from newsarchive.arguments import data_dir
 
 UNIT = "newsarchive"
 CRON_MARK = "# newsarchive-nightly"
@@ -211,3 +215,37 @@ def show(nightly: Nightly) -> list[str]:
 
 def _user() -> str:
     return os.environ.get("USER") or os.environ.get("LOGNAME") or "$USER"
+
+
+def add_schedule_command(commands: Any) -> None:
+    """``newsarchive schedule install|remove|show``."""
+    plan = commands.add_parser(
+        "schedule", help="install, remove or show the nightly crawl (systemd user timer or cron)")
+    plan.add_argument("action", choices=["install", "remove", "show"])
+    plan.add_argument("--data", default="data", type=data_dir, metavar="DIR",
+                      help="data directory, relative to the repository (default: data)")
+    plan.add_argument("--at", default="02:30", type=clock_time, metavar="HH:MM",
+                      help="local time of the nightly crawl (default: 02:30)")
+    plan.add_argument("--with", dest="using", choices=["auto", "systemd", "cron"], default="auto",
+                      help="auto (default): a systemd user timer where systemctl --user works")
+    plan.add_argument("--repo", type=Path, default=Path(), help="the repository (default: .)")
+    plan.add_argument("--root", type=Path, metavar="DIR",
+                      help="write units and crontab under DIR and run nothing (to test or look)")
+    plan.set_defaults(func=_schedule)
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    try:
+        nightly = Nightly.create(args.repo, args.data, args.at)
+        lines = run(args.action, nightly, args.using, args.root)
+    except ScheduleError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
+    except (NoScheduler, OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", None) or exc
+        print(f"newsarchive: schedule {args.action} failed: {str(detail).strip()}", file=sys.stderr)
+        return 1
+    print("\n".join(lines))
+    return 0
+
+

@@ -110,12 +110,13 @@ class SecondNight:
 
 
 def crawl_night(server: FixtureServer, data_dir: Path, run_id: str) -> SecondNight:
-    """One more night of the fixture sites into ``data_dir``, dedupe on (the default)."""
+    """One more night of the fixture sites into ``data_dir``, dedupe on (the default), fetching
+    every article again (not incremental), as the revisit tests need."""
     result = subprocess.run(
         [
             sys.executable, "-m", "newsarchive", "crawl", "--data", str(data_dir),
             "--proxy", server.proxy, "--delay-scale", "0", "--run-id", run_id,
-            "--set", "RETRY_TIMES=0",
+            "--set", "RETRY_TIMES=0", "--set", "INCREMENTAL_ENABLED=false",
         ],
         capture_output=True, text=True, timeout=600,
     )

@@ -42,18 +42,24 @@ def site_summary(stats: dict[str, Any], site: str) -> dict[str, Any]:
     failed = group("failed")
     articles = own.get("articles", 0)
     # new / changed / unchanged come from the catalog when it runs; absent, they are left out.
-    versions = {k: own.get(k, 0) for k in VERSIONS} if any(k in own for k in VERSIONS) else {}
+    counted = stats.get("catalog/versions") or any(k in own for k in VERSIONS)
+    versions = {k: own.get(k, 0) for k in VERSIONS} if counted else {}
+    # A night with nothing new is a success: the site answered, and what it has is archived.
+    reached = articles or own.get("unchanged", 0) or own.get("skipped/known", 0)
     return {
         # An article that an output could not take is lost: never "ok".
         "status": "failed" if any(k.startswith("output_") for k in failed) else (
-            "ok" if articles else ("failed" if failed else "empty")),
+            "ok" if reached else ("failed" if failed else "empty")),
         "articles": articles,
         "articles_fetched": own.get("articles_fetched", 0),
         # One article archived under several URLs (KCNA's two URL schemes) counts once here.
         "articles_unique": own.get("articles_unique", 0),
+        "rechecked": group("rechecked"),
         "requests": group("requests"),
         "failed": failed,
         "skipped": group("skipped"),
+        # Incremental nights (the catalog): texts never archived before, new versions of
+        # archived ones, and articles found unchanged (304, or the same text again).
         **versions,
     }
 

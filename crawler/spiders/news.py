@@ -10,29 +10,35 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Callable,
+    Generator,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, IgnoreRequest
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from crawler.addon import site_registry
 from crawler.middlewares.caps import Caps, SiteCaps
-from crawler.middlewares.skipped import Skipped
 from crawler.siteconfig import SiteConfig, SiteRegistry
 from crawler.spiders._formats import feed_links, sitemap_body
+from crawler.spiders._responses import failure_outcome, header, is_html
 from crawler.spiders._sitemaps import SitemapFrontier
 from model.article import Page
 
 logger = logging.getLogger(__name__)
 
-_HTML_TYPES = (b"text/html", b"application/xhtml")
 
 
 class NewsSpider(scrapy.Spider):
@@ -93,7 +99,7 @@ class NewsSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[scrapy.Request]:
         site = self._site(response)
         depth = response.meta.get("listing_depth", 0)
-        if not _is_html(response):
+        if not is_html(response):
             self._count(site, "skipped/not_html")
             return
         hrefs = response.css("a::attr(href)").getall()
@@ -127,15 +133,19 @@ class NewsSpider(scrapy.Spider):
             logger.warning("not a sitemap: %s", response.url)
             return
         sitemap = Sitemap(body)
-        locs = (entry["loc"] for entry in sitemap if entry.get("loc"))
+        entries = [entry for entry in sitemap if entry.get("loc")]
+        locs = [entry["loc"] for entry in entries]
         if sitemap.type == "sitemapindex":
             self._add_sitemaps(site, locs, depth + 1)
         else:
-            yield from self._follow(site, locs, depth=None)
+            lastmods = {e["loc"]: e["lastmod"] for e in entries if e.get("lastmod")}
+            yield from self._follow(site, locs, depth=None, lastmods=lastmods)
 
     def parse_article(self, response: Response) -> Iterator[Page]:
         site = self._site(response)
-        if not _is_html(response):
+        if response.status == 304:  # a re-check: unchanged since archived (crawler.middlewares.incremental)
+            return
+        if not is_html(response):
             self._count(site, "skipped/not_html")
             logger.warning("article URL is not HTML, skipped: %s", response.url)
             return
@@ -145,7 +155,7 @@ class NewsSpider(scrapy.Spider):
             url=response.url,
             site=site.name,
             body=response.body,
-            content_type=_header(response, b"Content-Type"),
+            content_type=header(response, b"Content-Type"),
             status=response.status,
             fetched=response.meta.get("fetched") or datetime.now(UTC).isoformat(),
             warc_filename=warc.filename if warc else None,
@@ -162,23 +172,16 @@ class NewsSpider(scrapy.Spider):
             yield from self._next_sitemaps(site)
 
     def _failed(self, failure: Failure, request: scrapy.Request, site: SiteConfig | None) -> None:
-        if isinstance(failure.value, Skipped):
-            # A cap or a policy; counted by whoever refused it.
+        outcome = failure_outcome(failure)
+        if outcome is None:  # a cap or a policy, counted by whoever refused it
             logger.info("%s skipped: %s", request.url, failure.getErrorMessage())
-            return
-        if isinstance(failure.value, IgnoreRequest) and not isinstance(failure.value, HttpError):
-            # Refused by robots.txt (or another middleware): a choice, not a failure.
-            if site is not None:
-                self._count(site, "skipped/ignored")
+        elif outcome == "skipped/ignored":  # robots.txt or another middleware: a choice
             logger.info("%s not fetched: %s", request.url, failure.getErrorMessage())
-            return
-        if isinstance(failure.value, HttpError):
-            reason = f"http_{failure.value.response.status}"
         else:
-            reason = failure.type.__name__ if failure.type else "Error"
-        if site is not None:
-            self._count(site, f"failed/{reason}")
-        logger.warning("%s failed (%s): %s", request.url, reason, failure.getErrorMessage())
+            logger.warning("%s failed (%s): %s", request.url, outcome.removeprefix("failed/"),
+                           failure.getErrorMessage())
+        if outcome is not None and site is not None:
+            self._count(site, outcome)
 
     # Helpers -------------------------------------------------------------------------------
 
@@ -202,7 +205,8 @@ class NewsSpider(scrapy.Spider):
                 return
 
     def _follow(
-        self, site: SiteConfig, urls: Iterable[str], depth: int | None
+        self, site: SiteConfig, urls: Iterable[str], depth: int | None,
+        lastmods: Mapping[str, str] | None = None,
     ) -> Generator[scrapy.Request]:
         seen_here: set[str] = set()
         for raw in urls:
@@ -212,13 +216,17 @@ class NewsSpider(scrapy.Spider):
             seen_here.add(url)
             if site.is_article(url):
                 seen = self._articles_seen[site.name]
+                lastmod = lastmods.get(raw) if lastmods else None
                 if url in seen:
+                    if lastmod:  # news for the incremental middleware, which may have skipped it
+                        yield self._request(url, site, self.parse_article, kind="article",
+                                            lastmod=lastmod, count=False)
                     continue
                 if site.max_articles and len(seen) >= site.max_articles:
                     self._count(site, "skipped/max_articles")
                     continue
                 seen.add(url)
-                yield self._request(url, site, self.parse_article, kind="article")
+                yield self._request(url, site, self.parse_article, kind="article", lastmod=lastmod)
             elif depth is not None and depth < site.listing_depth and site.is_listing(url):
                 if self._full(site):
                     self._count(site, "skipped/max_articles")
@@ -264,14 +272,18 @@ class NewsSpider(scrapy.Spider):
 
     def _request(
         self, url: str, site: SiteConfig, callback: Callable[..., Any], kind: str,
-        depth: int = 0,
+        depth: int = 0, lastmod: str | None = None, count: bool = True,
     ) -> scrapy.Request:
-        self._count(site, f"requests/{kind}")
+        if count:
+            self._count(site, f"requests/{kind}")
+        meta: dict[str, Any] = {"site": site.name, "kind": kind, "listing_depth": depth}
+        if lastmod:
+            meta["lastmod"] = lastmod  # the sitemap's word on when the page last changed
         return scrapy.Request(
             url,
             callback=callback,
             errback=self.on_error,
-            meta={"site": site.name, "kind": kind, "listing_depth": depth},
+            meta=meta,
             # Articles first: a crawl cut short should have archived articles, not listings.
             priority=10 if kind == "article" else 0,
         )
@@ -282,13 +294,3 @@ class NewsSpider(scrapy.Spider):
     def _count(self, site: SiteConfig, key: str, count: int = 1) -> None:
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value(f"site/{site.name}/{key}", count)
-
-
-def _is_html(response: Response) -> bool:
-    content_type = response.headers.get(b"Content-Type") or b""
-    return not content_type or any(t in content_type.lower() for t in _HTML_TYPES)
-
-
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.siteconfig import SiteConfigError, load_site, load_sites
+from crawler.siteconfig import SiteConfig, SiteConfigError, load_site, load_sites
 
 MINIMAL = """
 name = "example"
@@ -166,3 +166,14 @@ author_pattern = '^By (?P<author>.+)$'
     site = load_site(path)
     assert site.caps == {"sitemaps": 10, "requests": 0}
     assert site.ports == {80, 443}
+
+
+def test_recheck_days_is_a_number_of_days_or_absent() -> None:
+    base = {"name": "x", "hosts": ["x.example"], "start": {"listings": ["https://x.example/"]},
+            "links": {"articles": ["^https://x\\.example/a/"]}}
+    assert SiteConfig.from_mapping(base).recheck_days is None
+    assert SiteConfig.from_mapping(
+        {**base, "links": {**base["links"], "recheck_days": 7}}).recheck_days == 7.0
+    for bad in (-1, "7", True):
+        with pytest.raises(SiteConfigError, match="recheck_days"):
+            SiteConfig.from_mapping({**base, "links": {**base["links"], "recheck_days": bad}})

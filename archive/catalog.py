@@ -1,0 +1,285 @@
+"""The catalog: what the archive holds, per URL, in one SQLite file (``<data>/catalog.sqlite``).
+
+    captures   every HTTP response archived (revisits and 304s included): its run, WARC file and
+               offset, date, status, payload digest, ETag and Last-Modified
+    versions   each distinct text of an article, in order (1, 2, ...), with its metadata and the
+               run that first archived it; ``versions_fts`` indexes title and text (FTS5)
+    urls       per URL, derived from both: site, canonical URL, first and last seen, last checked
+               (latest 200 or 304), the validators and payload digest of the latest 200, the
+               sha256 of the latest text and the number of versions
+
+It is an index, never the record: the WARCs and each run's ``articles.jsonl`` are, and
+:func:`archive.catalog_build.rebuild` makes the same catalog from them. The crawl adds versions as
+articles are written (:class:`CatalogSink`) and a run's captures when the run ends; ``urls`` is
+recomputed from the other two (:meth:`Catalog.refresh_urls`), so the order in which rows arrive
+does not matter.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from model.article import Article
+from model.layout import RunLayout
+from model.sink import SinkError
+
+CATALOG_NAME = "catalog.sqlite"
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS captures (
+    warc_filename TEXT NOT NULL,
+    warc_offset INTEGER NOT NULL,
+    run_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    site TEXT,
+    date TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    payload_digest TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    PRIMARY KEY (warc_filename, warc_offset)
+);
+CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url, date);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    site TEXT,
+    canonical_url TEXT,
+    title TEXT,
+    published TEXT,
+    language TEXT,
+    sha256 TEXT NOT NULL,
+    text TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    fetched TEXT,
+    warc_filename TEXT,
+    warc_offset INTEGER,
+    text_path TEXT,
+    UNIQUE (url, version)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS versions_fts USING fts5(
+    title, text, content='versions', content_rowid='id', tokenize='unicode61'
+);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    site TEXT,
+    canonical_url TEXT,
+    first_seen TEXT,
+    last_seen TEXT,
+    last_status INTEGER,
+    last_checked TEXT,
+    etag TEXT,
+    last_modified TEXT,
+    payload_digest TEXT,
+    text_sha256 TEXT,
+    versions INTEGER NOT NULL
+);
+"""
+
+# Recomputed from captures and versions: the same whatever order they were added in.
+_REFRESH_URLS = """
+WITH seen AS (
+    SELECT url, MIN(date) AS first_seen, MAX(date) AS last_seen,
+           MAX(CASE WHEN status IN (200, 304) THEN date END) AS last_checked, MAX(site) AS site
+    FROM captures GROUP BY url
+), latest AS (
+    SELECT url, status, ROW_NUMBER() OVER (
+        PARTITION BY url ORDER BY date DESC, warc_filename DESC, warc_offset DESC) AS n
+    FROM captures
+), ok AS (
+    SELECT url, etag, last_modified, payload_digest, ROW_NUMBER() OVER (
+        PARTITION BY url ORDER BY date DESC, warc_filename DESC, warc_offset DESC) AS n
+    FROM captures WHERE status = 200
+), text AS (
+    SELECT url, site, canonical_url, sha256, COUNT(*) OVER (PARTITION BY url) AS versions,
+           ROW_NUMBER() OVER (PARTITION BY url ORDER BY version DESC) AS n
+    FROM versions
+)
+INSERT INTO urls
+SELECT s.url, COALESCE(t.site, s.site), t.canonical_url, s.first_seen, s.last_seen, l.status,
+       s.last_checked, o.etag, o.last_modified, o.payload_digest, t.sha256,
+       COALESCE(t.versions, 0)
+FROM seen AS s
+JOIN latest AS l ON l.url = s.url AND l.n = 1
+LEFT JOIN ok AS o ON o.url = s.url AND o.n = 1
+LEFT JOIN text AS t ON t.url = s.url AND t.n = 1
+"""
+
+
+class CatalogError(Exception):
+    """The catalog could not be opened or written."""
+
+
+@dataclass(frozen=True)
+class KnownPage:
+    """What the catalog knows of an archived article: enough to ask the server if it changed."""
+
+    url: str
+    last_checked: str | None  # ISO 8601 of the latest 200 or 304
+    etag: str | None
+    last_modified: str | None
+    versions: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One archived version matching a search."""
+
+    title: str | None
+    published: str | None
+    site: str | None
+    url: str
+    version: int
+    language: str | None
+    snippet: str
+
+
+class Catalog:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self._db = connection
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path) -> Catalog:
+        """Open (or create) the catalog at ``path``, in WAL mode."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        except (sqlite3.Error, OSError) as exc:
+            raise CatalogError(f"cannot open the catalog {path}: {exc}") from exc
+        return cls(db, path)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file."""
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    # Writing ---------------------------------------------------------------------------------
+
+    def add_capture(self, capture: Mapping[str, Any]) -> None:
+        """One archived response (keys as the ``captures`` columns); a capture already there
+        (same file and offset) is left as it is."""
+        self._db.execute(
+            "INSERT OR IGNORE INTO captures VALUES (:warc_filename, :warc_offset, :run_id, :url,"
+            " :site, :date, :status, :payload_digest, :etag, :last_modified)", dict(capture))
+
+    def add_version(self, article: Mapping[str, Any], run_id: str) -> bool:
+        """An article as in ``articles.jsonl`` (with its ``version``); False if that version of
+        that URL is already in (the same text archived again)."""
+        row = {key: article.get(key) for key in (
+            "url", "site", "canonical_url", "title", "published", "language", "sha256", "text",
+            "fetched", "warc_filename", "warc_offset", "text_path")}
+        row.update(version=int(article.get("version") or 1), run_id=run_id)
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO versions (url, version, site, canonical_url, title, published,"
+            " language, sha256, text, run_id, fetched, warc_filename, warc_offset, text_path)"
+            " VALUES (:url, :version, :site, :canonical_url, :title, :published, :language,"
+            " :sha256, :text, :run_id, :fetched, :warc_filename, :warc_offset, :text_path)", row)
+        if cursor.rowcount != 1:
+            return False
+        self._db.execute("INSERT INTO versions_fts (rowid, title, text) VALUES (?, ?, ?)",
+                         (cursor.lastrowid, row["title"] or "", row["text"] or ""))
+        return True
+
+    def refresh_urls(self) -> None:
+        """Recompute the ``urls`` table from captures and versions."""
+        with self.transaction():
+            self._db.execute("DELETE FROM urls")
+            self._db.execute(_REFRESH_URLS)
+
+    # Reading ---------------------------------------------------------------------------------
+
+    def known(self, url: str) -> KnownPage | None:
+        """The URL if the archive holds a page from it (a 200, whether or not it gave a text),
+        or its latest answer was that it is gone (404, 410); else None."""
+        row = self._db.execute(
+            "SELECT url, last_checked, etag, last_modified, versions FROM urls WHERE url = ?"
+            " AND (payload_digest IS NOT NULL OR last_status IN (404, 410))", (url,)).fetchone()
+        return KnownPage(*row) if row else None
+
+    def next_version(self, url: str, sha256: str) -> tuple[int, str]:
+        """The version a text fetched from ``url`` is, and whether it is ``new`` (the URL's
+        first), ``changed`` (differs from the latest) or ``unchanged`` (the latest again)."""
+        row = self._db.execute(
+            "SELECT version, sha256 FROM versions WHERE url = ? ORDER BY version DESC LIMIT 1",
+            (url,)).fetchone()
+        if row is None:
+            return 1, "new"
+        latest, latest_sha = int(row[0]), row[1]
+        return (latest, "unchanged") if latest_sha == sha256 else (latest + 1, "changed")
+
+    def search(
+        self, query: str, site: str | None = None, since: str | None = None,
+        language: str | None = None, limit: int = 20,
+    ) -> list[Hit]:
+        """Archived versions matching ``query`` (FTS5 syntax, else its words), best first."""
+        sql = (
+            "SELECT v.title, v.published, v.site, v.url, v.version, v.language,"
+            " snippet(versions_fts, 1, '[', ']', ' ... ', 16)"
+            " FROM versions_fts JOIN versions AS v ON v.id = versions_fts.rowid"
+            " WHERE versions_fts MATCH :query"
+            " AND (:site IS NULL OR v.site = :site)"
+            " AND (:since IS NULL OR COALESCE(v.published, v.fetched) >= :since)"
+            " AND (:language IS NULL OR v.language = :language)"
+            " ORDER BY bm25(versions_fts), v.url, v.version LIMIT :limit")
+        params = {"site": site, "since": since, "language": language, "limit": limit}
+        try:
+            rows = self._db.execute(sql, {**params, "query": query}).fetchall()
+        except sqlite3.OperationalError:  # not FTS5 syntax: every word, as typed
+            words = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+            rows = self._db.execute(sql, {**params, "query": words or '""'}).fetchall()
+        return [Hit(*row) for row in rows]
+
+    def rows(self, table: str) -> list[tuple[Any, ...]]:
+        """Every row of a table but its row ids, sorted: for comparing two catalogs."""
+        columns = {"captures": "*", "urls": "*", "versions":
+                   "url, version, site, canonical_url, title, published, language, sha256, text,"
+                   " run_id, fetched, warc_filename, warc_offset, text_path"}[table]
+        return sorted(self._db.execute(f"SELECT {columns} FROM {table}").fetchall(), key=repr)
+
+
+class CatalogSink:
+    """The catalog as an :class:`~model.sink.ArticleSink`: each article's text, as a new
+    version when it is one (its ``version`` was set from :meth:`Catalog.next_version`)."""
+
+    name = "catalog"
+
+    def __init__(self, catalog: Catalog, layout: RunLayout) -> None:
+        self.catalog = catalog
+        self.layout = layout
+
+    def write(self, article: Article) -> None:
+        record = article.to_dict()
+        text_path = self.layout.article_text_path(article)
+        record["text_path"] = text_path.relative_to(self.layout.data_dir).as_posix()
+        try:
+            self.catalog.add_version(record, self.layout.run_id)
+        except sqlite3.Error as exc:
+            raise SinkError(f"cannot add {article.url} to the catalog: {exc}") from exc
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,77 @@
+"""The catalog during a crawl: opened once, shared, and given the run's captures when it ends.
+
+The incremental middleware (:mod:`crawler.middlewares.incremental`) asks it what is archived
+already, the version stage (:mod:`crawler.versions`) which version a text is, and the article
+sink pipeline adds each article to it (:class:`archive.catalog.CatalogSink`). When the spider
+closes (after the WARC extension has closed the run's files) the run's captures are read back
+through the archive reader, as ``newsarchive catalog rebuild`` reads them, and the per-URL table
+is recomputed.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from archive.catalog import CATALOG_NAME, Catalog, CatalogError
+from archive.catalog_build import SiteOf, add_run_captures
+from archive.reader import Archive
+from archive.records import ArchiveReadError
+from crawler.addon import site_registry
+from model.layout import RunLayout
+
+logger = logging.getLogger(__name__)
+
+
+class CatalogExtension:
+    def __init__(
+        self, catalog: Catalog, layout: RunLayout, site_of: SiteOf, stats: StatsCollector
+    ) -> None:
+        self.catalog = catalog
+        self.layout = layout
+        self.site_of = site_of
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CatalogExtension:
+        settings = crawler.settings
+        if not settings.getbool("CATALOG_ENABLED"):
+            raise NotConfigured("CATALOG_ENABLED is off")
+        if not settings.getbool("WARC_ENABLED"):
+            raise NotConfigured("the catalog indexes the archive, and WARC_ENABLED is off")
+        layout = RunLayout(settings.get("NEWSARCHIVE_DATA_DIR"), settings.get("NEWSARCHIVE_RUN_ID"))
+        path = Path(settings.get("CATALOG_PATH") or layout.data_dir / CATALOG_NAME)
+        try:
+            catalog = Catalog.open(path)
+        except CatalogError as exc:
+            raise NotConfigured(str(exc)) from exc
+        registry = site_registry(crawler)
+
+        def site_of(url: str) -> str | None:
+            site = registry.for_url(url)
+            return site.name if site else None
+
+        assert crawler.stats is not None
+        extension = cls(catalog, layout, site_of, crawler.stats)
+        crawler.signals.connect(extension.spider_closed, signals.spider_closed)
+        return extension
+
+    def spider_closed(self) -> None:
+        try:
+            archive = Archive.open(self.layout.data_dir / "runs")
+            captures = add_run_captures(self.catalog, archive, self.layout.run_dir, self.site_of)
+            self.catalog.refresh_urls()
+        except (ArchiveReadError, CatalogError, OSError, sqlite3.Error) as exc:
+            self.stats.inc_value("catalog/failed")
+            logger.error("could not add the run's captures to the catalog (run `newsarchive"
+                         " catalog rebuild` to make it again): %s", exc)
+        else:
+            self.stats.set_value("catalog/captures", captures)
+        finally:
+            self.catalog.close()

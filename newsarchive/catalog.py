@@ -1,0 +1,108 @@
+"""``newsarchive catalog rebuild DATA`` and ``newsarchive search QUERY``: the catalog's commands.
+
+    newsarchive catalog rebuild [DATA] [--data DIR]
+    newsarchive search QUERY [--site S] [--since D] [--lang L] [--limit N] [--data DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+from archive.catalog import CATALOG_NAME, Catalog, Hit
+from archive.catalog_build import rebuild
+from crawler.siteconfig import SiteRegistry, load_sites
+from newsarchive.arguments import data_dir
+from newsarchive.lock import DataDirBusy, DataDirLock
+
+
+def add_commands(commands: Any) -> None:
+    """The ``catalog`` and ``search`` subcommands, on the CLI's subparsers."""
+    catalog = commands.add_parser("catalog", help="the catalog of the archive (catalog.sqlite)")
+    catalog_commands = catalog.add_subparsers(metavar="COMMAND")
+    again = catalog_commands.add_parser(
+        "rebuild", help="make the catalog again from every run's WARCs and articles.jsonl")
+    again.add_argument("data_pos", nargs="?", type=data_dir, metavar="DATA",
+                       help="the data directory")
+    again.add_argument("--data", default="data", type=data_dir, metavar="DIR",
+                       help="data directory (default: data)")
+    again.add_argument("--sites", action="append", default=[], metavar="FILE",
+                       help="extra site config file or directory (repeatable)")
+    again.set_defaults(func=_rebuild)
+
+    search = commands.add_parser("search", help="full-text search over every archived text")
+    search.add_argument("query", help="words (all must match), or an SQLite FTS5 query")
+    search.add_argument("--site", help="only this site")
+    search.add_argument("--since", type=day, metavar="D",
+                        help="only articles published (else fetched) on or after D (YYYY-MM-DD)")
+    search.add_argument("--lang", metavar="L", help="only this language (ISO 639-1, e.g. en)")
+    search.add_argument("--limit", type=int, default=20, metavar="N",
+                        help="at most N results (default: 20)")
+    search.add_argument("--data", default="data", type=data_dir, metavar="DIR",
+                        help="data directory (default: data)")
+    search.set_defaults(func=_search)
+
+
+def day(value: str) -> str:
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise argparse.ArgumentTypeError(f"--since {value!r}: expected a date, YYYY-MM-DD")
+    return value
+
+
+def _rebuild(args: argparse.Namespace) -> int:
+    data = Path(args.data_pos or args.data)
+    if not (data / "runs").is_dir():
+        print(f"newsarchive: {data} has no runs/: expected a data directory", file=sys.stderr)
+        return 2
+    sites = load_sites(args.sites)
+    try:
+        with DataDirLock(data):
+            result = rebuild(data, site_name(sites))
+    except DataDirBusy as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
+    print(f"{data / CATALOG_NAME}: {result.captures} captures and {result.versions} text"
+          f" versions from {result.runs} runs")
+    return 0
+
+
+def refresh_catalog(data: Path, sites: SiteRegistry) -> str:
+    """After re-extraction, the catalog made again from the rewritten runs (if there is one)."""
+    if not (data / CATALOG_NAME).exists():
+        return f"no catalog in {data} to update"
+    result = rebuild(data, site_name(sites))
+    return f"{data / CATALOG_NAME}: rebuilt, {result.versions} text versions"
+
+
+def _search(args: argparse.Namespace) -> int:
+    path = Path(args.data) / CATALOG_NAME
+    if not path.is_file():
+        print(f"newsarchive: no catalog at {path}: crawl first, or run `newsarchive catalog"
+              f" rebuild {args.data}`", file=sys.stderr)
+        return 2
+    catalog = Catalog.open(path)
+    try:
+        hits = catalog.search(args.query, args.site, args.since, args.lang, args.limit)
+    finally:
+        catalog.close()
+    for hit in hits:
+        print(hit_lines(hit))
+    return 0 if hits else 1
+
+
+def hit_lines(hit: Hit) -> str:
+    """Title, then date, site, version and URL, then the snippet with the match in [brackets]."""
+    when = (hit.published or "undated")[:10]
+    version = f", version {hit.version}" if hit.version > 1 else ""
+    snippet = " ".join(hit.snippet.split())
+    return f"{hit.title or '(no title)'}\n  {when}  {hit.site}{version}  {hit.url}\n  {snippet}\n"
+
+
+def site_name(sites: SiteRegistry) -> Any:
+    def name(url: str) -> str | None:
+        site = sites.for_url(url)
+        return site.name if site else None
+    return name
