@@ -7,12 +7,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import http
+import io
 import re
 import uuid
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
+
+from warcio.recordloader import ArcWarcRecord
+from warcio.warcwriter import WARCWriter
 
 WARC_VERSION = "WARC/1.1"
 OPEN_SUFFIX = ".open"
@@ -178,3 +183,16 @@ def software() -> str:
             return package
 
     return f"{of('newsarchive')} ({of('warcio')})"
+
+
+# warcio compresses at level 9. Level 6 (zlib's default) writes the same records 1.4x as fast
+# for 0.6% more bytes (bench/warc_gzip.py on the aeb-dev pages, 2026-12).
+DEFAULT_GZIP_LEVEL = 6
+
+
+def gzip_member(record: ArcWarcRecord, level: int = DEFAULT_GZIP_LEVEL) -> bytes:
+    """One record serialised as warcio does, as one gzip member of its own at ``level``."""
+    raw = io.BytesIO()
+    WARCWriter(raw, gzip=False, warc_version=WARC_VERSION).write_record(record)
+    compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+    return compressor.compress(raw.getvalue()) + compressor.flush()

@@ -24,12 +24,14 @@ from warcio.warcwriter import WARCWriter
 
 from archive._heads import as_sent
 from archive.records import (
+    DEFAULT_GZIP_LEVEL,
     OPEN_SUFFIX,
     WARC_VERSION,
     ArchiveError,
     HttpRequest,
     HttpResponse,
     RecordLocation,
+    gzip_member,
     new_record_id,
     payload_digest,
     software,
@@ -52,6 +54,7 @@ class RollingWarcWriter:
         clock: Callable[[], datetime] = utc_now,
         make_id: Callable[[], str] = new_record_id,
         on_close: Callable[[Path], object] | None = None,
+        gzip_level: int = DEFAULT_GZIP_LEVEL,
     ) -> None:
         if max_size <= 0:
             raise ValueError(f"max_size must be positive, got {max_size}")
@@ -62,6 +65,7 @@ class RollingWarcWriter:
         self.clock = clock
         self.make_id = make_id
         self.on_close = on_close
+        self.gzip_level = gzip_level
         self.closed_files: list[Path] = []
         self.records_written = 0
         self._serial = 0
@@ -231,12 +235,11 @@ class RollingWarcWriter:
         fh, path = self._open()
         offset = fh.tell()
         buffer = io.BytesIO()
-        writer = WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION)
         spans: list[tuple[int, int, str]] = []
         for record in records:
             record.rec_headers.replace_header("WARC-Warcinfo-ID", self._warcinfo_id)
             start = buffer.tell()
-            writer.write_record(record)
+            buffer.write(gzip_member(record, self.gzip_level))
             spans.append((start, buffer.tell() - start, record.rec_headers["WARC-Record-ID"]))
         self._write_whole(fh, path, offset, buffer.getvalue())
         name = self._final_path(path).name
@@ -287,9 +290,7 @@ class RollingWarcWriter:
             },
         )
         assert self._fh is not None and self._path is not None
-        buffer = io.BytesIO()
-        WARCWriter(buffer, gzip=True, warc_version=WARC_VERSION).write_record(record)
-        self._write_whole(self._fh, self._path, 0, buffer.getvalue())
+        self._write_whole(self._fh, self._path, 0, gzip_member(record, self.gzip_level))
         self.records_written += 1
 
     @staticmethod

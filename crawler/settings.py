@@ -91,6 +91,7 @@ HOSTGUARD_ALLOW_PRIVATE = False  # let hosts no site names resolve to private ad
 WARC_ENABLED = True
 WARC_PREFIX = "newsarchive"
 WARC_MAX_SIZE = 1_000_000_000
+WARC_GZIP_LEVEL = 6  # of each record's gzip member; warcio uses 9 (bench/warc_gzip.py)
 WARC_OPERATOR = ""  # who runs the crawl, for the warcinfo record
 HTTP_FROM = ""  # a contact address: sent as the From header and recorded in the warcinfo
 WARC_CDXJ_ENABLED = True  # a CDXJ index beside each closed WARC file

@@ -70,6 +70,7 @@ class WarcExtension:
             on_close=write_index if settings.getbool("WARC_CDXJ_ENABLED") else None,
             prefix=settings.get("WARC_PREFIX"),
             max_size=settings.getint("WARC_MAX_SIZE"),
+            gzip_level=settings.getint("WARC_GZIP_LEVEL"),
             info={
                 "isPartOf": layout.run_id,
                 "operator": settings.get("WARC_OPERATOR"),
