@@ -102,6 +102,7 @@ PROXY_ENABLED = True
 PROXY_URL = ""  # send every request through this HTTP proxy (fixtures, replay)
 
 EXTRACT_ENABLED = True
+EXTRACT_WORKERS = 0  # extraction processes: 0 one per core, 1 in the crawl's own process
 WRITER_ENABLED = True
 REPORT_ENABLED = True
 

@@ -6,7 +6,11 @@ Thin adapters. The work is done by :func:`pipelines.extraction.extract` and by t
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
+import os
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +20,7 @@ from scrapy.statscollectors import StatsCollector
 
 from archive.article_records import WarcMetadataSink
 from archive.catalog import CatalogSink
+from crawler._pool import extraction_pool
 from crawler.addon import site_registry
 from crawler.extensions.catalog import CatalogExtension
 from crawler.extensions.warc import WarcExtension
@@ -31,31 +36,53 @@ logger = logging.getLogger(__name__)
 
 
 class ExtractionPipeline:
-    def __init__(self, sites: SiteRegistry, stats: StatsCollector) -> None:
+    """Extract each fetched page, off the reactor thread: in a pool of ``EXTRACT_WORKERS``
+    processes (0: one per core; 1: in this process). While the pool is busy, pages wait in
+    Scrapy's scraper, whose size limit (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) then holds downloads
+    back: memory stays flat when extraction falls behind."""
+
+    def __init__(self, sites: SiteRegistry, stats: StatsCollector, workers: int = 1) -> None:
         self.sites = sites
         self.stats = stats
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractionPipeline:
         if not crawler.settings.getbool("EXTRACT_ENABLED"):
             raise NotConfigured("EXTRACT_ENABLED is off")
         assert crawler.stats is not None
-        return cls(site_registry(crawler), crawler.stats)
+        workers = crawler.settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
+        return cls(site_registry(crawler), crawler.stats, workers)
 
-    def process_item(self, item: Any) -> Any:
+    def open_spider(self) -> None:
+        if self.workers > 1:
+            self._pool = extraction_pool(self.workers)
+        self.stats.set_value("extraction/workers", self.workers if self._pool else 1)
+
+    def close_spider(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Page):
             return item
         site = self.sites.get(item.site)
+        job = functools.partial(
+            extract, item.url, item.body, rules=site.rules if site else None,
+            content_type=item.content_type,
+            fetched=datetime.fromisoformat(item.fetched) if item.fetched else None,
+        )
         try:
-            article = extract(
-                item.url, item.body, rules=site.rules if site else None,
-                content_type=item.content_type,
-                fetched=datetime.fromisoformat(item.fetched) if item.fetched else None,
-            )
+            if self._pool is None:
+                article = job()
+            else:
+                article = await asyncio.wrap_future(self._pool.submit(job))
         except Exception as exc:  # a bad page must never stop the crawl: count it, drop it
             self.stats.inc_value(f"extraction/failed/{type(exc).__name__}")
             self.stats.inc_value(f"site/{item.site}/failed/extraction_error")
-            logger.exception("extraction failed for %s", item.url)
+            logger.error("extraction failed for %s: %s: %s", item.url, type(exc).__name__, exc)
             raise DropItem(f"extraction failed for {item.url}: {exc}") from exc
         if not article.text:
             self.stats.inc_value("extraction/failed/no_body")
