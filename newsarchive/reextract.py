@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from collections.abc import Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +30,9 @@ from pipelines.rules import ExtractionRules
 from pipelines.writers import article_sinks
 
 logger = logging.getLogger(__name__)
-CHUNK_SIZE = 16
+# Pages in flight per worker: enough to keep each busy, few enough that memory does not grow with
+# the archive (Executor.map would read every page of it before the first result came back).
+IN_FLIGHT = 8
 
 
 @dataclass(frozen=True)
@@ -105,14 +108,26 @@ def reextract(
             _consume(map(_extract_page, pages), sinks, result, versions)
         else:
             with ProcessPoolExecutor(max_workers=workers) as pool:
-                _consume(pool.map(_extract_page, pages, chunksize=CHUNK_SIZE), sinks, result,
-                         versions)
+                _consume(_bounded_map(pool, pages, IN_FLIGHT * workers), sinks, result, versions)
     finally:
         for sink in sinks:
             sink.close()
     if staging.exists():
         os.replace(staging, final)
     return result
+
+
+def _bounded_map(
+    pool: ProcessPoolExecutor, pages: Iterable[ArchivedPage], window: int
+) -> Iterator[Article | str]:
+    """``pool.map(_extract_page, pages)`` in order, with at most ``window`` pages submitted."""
+    pending: deque[Future[Article | str]] = deque()
+    for page in pages:
+        pending.append(pool.submit(_extract_page, page))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _consume(
