@@ -107,8 +107,10 @@ def _card(title: str, body: str, note: str) -> str:
 
 def _chart(figure: go.Figure, div_id: str, height: int = 360) -> str:
     figure.update_layout(
-        template="plotly_white", height=height, margin={"l": 60, "r": 20, "t": 10, "b": 60},
-        legend={"orientation": "h", "y": -0.2, "traceorder": "normal"},
+        # The legend above the plot: below it, it would meet long (slanted) run ids.
+        template="plotly_white", height=height, margin={"l": 60, "r": 20, "t": 40, "b": 40},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
+                "traceorder": "normal"},
         font={"family": "system-ui, sans-serif", "size": 13},
     )
     chart: str = figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
@@ -118,7 +120,7 @@ def _chart(figure: go.Figure, div_id: str, height: int = 360) -> str:
 
 def _nights_axis(figure: go.Figure, report: ArchiveReport, title: str) -> go.Figure:
     """Nights as categories, oldest first (a run id is not a number, nor always a date)."""
-    figure.update_xaxes(type="category", categoryorder="array", title_text="run",
+    figure.update_xaxes(type="category", categoryorder="array",
                         categoryarray=[n.run_id for n in report.nights])
     figure.update_yaxes(title_text=title, rangemode="tozero")
     return figure
@@ -199,8 +201,8 @@ def _languages(report: ArchiveReport) -> str:
         return _empty("No texts: the data directory has no catalog, or it holds none.")
     sites = list(report.texts)
     languages = sorted({lang for t in report.texts.values() for lang in t.languages},
-                       key=lambda lang: -sum(t.languages.get(lang, 0)
-                                             for t in report.texts.values()))
+                       key=lambda lang: (-sum(t.languages.get(lang, 0)
+                                              for t in report.texts.values()), lang))
     figure = go.Figure(layout={"barmode": "stack", "colorway": LANGUAGE_COLOURS,
                                "showlegend": True})
     for language in languages:
