@@ -9,6 +9,7 @@
     newsarchive schedule install|remove|show [--data DIR] [--at HH:MM] [--with auto|systemd|cron]
     newsarchive catalog rebuild [DATA] [--data DIR]
     newsarchive search QUERY [--site S] [--since D] [--lang L] [--data DIR]
+    newsarchive report DATA [--html FILE]
 """
 
 from __future__ import annotations
@@ -116,6 +117,13 @@ def _parser() -> argparse.ArgumentParser:
 
     add_schedule_command(commands)
     add_catalog_commands(commands)  # catalog rebuild, search
+
+    report = commands.add_parser(
+        "report", help="an HTML page of plots: articles, failures, texts and archive size per night")
+    report.add_argument("data", type=data_dir, metavar="DATA", help="the data directory")
+    report.add_argument("--html", type=Path, metavar="FILE",
+                        help="where to write the page (default: DATA/report.html)")
+    report.set_defaults(func=_report)
     return parser
 
 
@@ -185,6 +193,30 @@ def _repair(args: argparse.Namespace) -> int:
     if not repairs:
         print(f"nothing to repair in {data}")
     return 1 if any(r.problems for r in repairs) else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from newsarchive.report import NoRuns, ReportError, gather
+    from newsarchive.report_html import write_page
+
+    target: Path = args.html or args.data / "report.html"
+    if target.is_dir() or not target.parent.is_dir():
+        print(f"newsarchive: --html {target}: expected a file in an existing directory",
+              file=sys.stderr)
+        return 2
+    try:
+        report = gather(args.data)
+    except ReportError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, NoRuns) else 1
+    try:
+        write_page(report, target)
+    except OSError as exc:
+        print(f"newsarchive: --html {target}: cannot write it ({exc.strerror or exc})",
+              file=sys.stderr)
+        return 2
+    print(f"{target}: {len(report.nights)} runs, {len(report.sites)} sites")
+    return 0
 
 
 def _has_archive(path: Path) -> bool:
