@@ -9,6 +9,7 @@ byline lines above the text, and everything after an end-of-article marker.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -154,6 +155,8 @@ _DATE_LIKE = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
 )
 _SHORT_WORDS = 10
+# Unicode categories of characters no text holds: controls, surrogates, private use, unassigned.
+_GARBAGE = frozenset({"Cc", "Cs", "Co", "Cn"})
 
 
 def _trim(paragraphs: list[str], title: str | None) -> list[str]:
@@ -175,10 +178,11 @@ def _trim(paragraphs: list[str], title: str | None) -> list[str]:
 
 
 def _is_garbled(text: str) -> bool:
-    """Undecodable bytes (U+FFFD) or symbols throughout: binary data or a wrong charset."""
+    """Undecodable bytes (U+FFFD) or control characters throughout: binary data or a wrong
+    charset. Format characters (soft hyphens, joiners, direction marks) are text."""
     if "\ufffd" not in text and text.isprintable():
         return False
-    bad = sum(1 for c in text if c == "\ufffd" or (not c.isprintable() and not c.isspace()))
+    bad = sum(1 for c in text if c == "\ufffd" or unicodedata.category(c) in _GARBAGE)
     return bad > 0.05 * len(text)
 
 
