@@ -58,6 +58,8 @@ _UNLIKELY = re.compile(
     r"(?![a-z])",
     re.I,
 )
+# Readers' comments: junk however much text they hold (a long thread outweighs the post).
+_COMMENTS = re.compile(r"(?<![a-z])(?:comments?|disqus_thread)(?![a-z])", re.I)
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post|text", re.I)
 # The sanity check: a choice this short, or holding this little of the page's paragraph text,
 # is compared with the alternatives.
@@ -185,7 +187,10 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
             if (
                 element.tag not in ("html", "body", "article", "main")
                 and is_junk(element, marker)
-                and (element.tag in SKIP_TAGS or not _holds_the_text(element, total))
+                and (
+                    element.tag in SKIP_TAGS or _COMMENTS.search(marker) is not None
+                    or not _holds_the_text(element, total)
+                )
             ):
                 doomed.add(element)
             else:
