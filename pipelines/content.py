@@ -113,7 +113,7 @@ def _best(
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
     ranked = [(e, s) for e, s in ranked if not in_teaser(e, teasers)] or ranked[:1]
     best, best_score = max(
-        ((e, (s + _class_weight(e)) * (1 - link_density(e))) for e, s in ranked),
+        ((e, (s + _class_weight(e, s)) * (1 - link_density(e))) for e, s in ranked),
         key=lambda item: item[1],
     )
     best = _widen(best, mass)
@@ -148,13 +148,15 @@ def _widen(best: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
     return current
 
 
-def _class_weight(element: HtmlElement) -> float:
+def _class_weight(element: HtmlElement, score: float) -> float:
+    """Readability's 25 points either way; a promising name at most doubles a score, so that
+    the 'field-content' of a sidebar's one-line teaser does not outrank the article."""
     marker = f"{element.get('class', '')} {element.get('id', '')}"
     weight = 0.0
     if _NEGATIVE.search(marker):
         weight -= 25
     if _POSITIVE.search(marker):
-        weight += 25
+        weight += min(25, score)
     return weight
 
 
