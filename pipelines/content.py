@@ -145,6 +145,19 @@ def _widen(best: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
             current = ancestor
         elif mass.get(ancestor, 0) > 1.05 * mass.get(current, 0):
             break
+    return _article_around(current, mass)
+
+
+def _article_around(current: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
+    """The <article> holding ``current``, if it holds clearly more paragraph text and few
+    links: an article whose sections sit in boxes of their own, each scored alone."""
+    article = next(current.iterancestors("article"), None)
+    if (
+        article is not None
+        and mass.get(article, 0) >= 1.4 * mass.get(current, 0)
+        and link_density(article) < 0.3
+    ):
+        return article
     return current
 
 
