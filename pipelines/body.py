@@ -27,7 +27,7 @@ from readability.readability import Unparseable
 
 from pipelines._html import clean_space
 from pipelines.content import Choice, link_density, main_content
-from pipelines.paragraphs import SKIP_TAGS, paragraphs
+from pipelines.paragraphs import SKIP_TAGS, is_slide, paragraphs
 from pipelines.rules import ExtractionRules
 from pipelines.selectors import select
 from pipelines.teasers import teaser_items
@@ -188,7 +188,8 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
                 element.tag not in ("html", "body", "article", "main")
                 and is_junk(element, marker)
                 and (
-                    element.tag in SKIP_TAGS or _COMMENTS.search(marker) is not None
+                    (element.tag in SKIP_TAGS and not is_slide(element))
+                    or _COMMENTS.search(marker) is not None
                     or not _holds_the_text(element, total)
                 )
             ):
@@ -218,7 +219,7 @@ def _hidden(element: HtmlElement, marker: str) -> bool:
 
 
 def _unlikely(element: HtmlElement, marker: str) -> bool:
-    if element.tag in SKIP_TAGS or _is_hidden(element):
+    if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
         return True
     return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
 
@@ -226,7 +227,7 @@ def _unlikely(element: HtmlElement, marker: str) -> bool:
 def _furniture(element: HtmlElement, marker: str) -> bool:
     if _is_hidden(element):
         return True
-    if not marker or _CONTENT.search(marker):
+    if not marker or _CONTENT.search(marker) or is_slide(element):
         return False
     return bool(
         _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)

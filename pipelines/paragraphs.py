@@ -54,6 +54,8 @@ GENERIC_DROP_TEXT = tuple(
     )
 )
 _LINK_ONLY_MAX_WORDS = 30
+# A figure with this many words of paragraphs is a slide of a gallery, not a caption.
+_SLIDE_WORDS = 30
 # A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
 # a longer one is the author's (a refrain, a quoted passage) and stays.
 _REPEAT_MAX_WORDS = 15
@@ -100,7 +102,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
         if event in ("comment", "pi"):
             tag = ""  # no text of its own, and no end event: only its tail below
         elif event == "start":
-            if not tag or tag in SKIP_TAGS or element in skip:
+            if not tag or element in skip or (tag in SKIP_TAGS and not is_slide(element)):
                 skipped.add(element)
                 walker.skip_subtree()
                 continue
@@ -124,6 +126,14 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
                 link_chars += len(element.tail.strip())
     flush()
     return blocks
+
+
+def is_slide(element: HtmlElement) -> bool:
+    """A figure whose caption is paragraphs of prose: a slide of a gallery that is the article
+    (a photo per item, the item's text in its caption), not a photo credit."""
+    if element.tag not in ("figure", "figcaption") or element.find(".//p") is None:
+        return False
+    return len(element.text_content().split()) >= _SLIDE_WORDS
 
 
 def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
