@@ -190,6 +190,7 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
                 and (
                     (element.tag in SKIP_TAGS and not is_slide(element))
                     or _COMMENTS.search(marker) is not None
+                    or _is_hidden(element)
                     or not _holds_the_text(element, total)
                 )
             ):
