@@ -187,9 +187,10 @@ def print_speed(benches: Sequence[BenchSet], pages: int | None) -> None:
     print(f"\n== whole-process speed, {len(files)} page files, one process each")
     for t in (ours, other):
         print(f"{t.name:<12} {t.seconds:7.1f} s {t.pages_per_second:8.1f} pages/s "
-              f"({t.lines} JSON lines)")
+              f"{t.pages_per_cpu_second:8.1f} pages/CPU-s ({t.lines} JSON lines)")
     print(f"newsarchive extract pages/s ÷ trafilatura = "
-          f"{ours.pages_per_second / other.pages_per_second:.2f}")
+          f"{ours.pages_per_second / other.pages_per_second:.2f} "
+          f"(per CPU second: {ours.pages_per_cpu_second / other.pages_per_cpu_second:.2f})")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
