@@ -139,3 +139,14 @@ def is_collapse(ours: str, baselines: Sequence[str]) -> bool:
     if not baselines or any(len(tokens(b)) < COLLAPSE_MIN_WORDS for b in baselines):
         return False
     return all(kept_share(b, ours) < COLLAPSE_SHARE for b in baselines)
+
+
+def outscores(bench: BenchSet, page: Page, ours: str, baselines: Sequence[str]) -> bool:
+    """Whether ours scores at least as well as every baseline against the page's own truth.
+
+    The shingle test of :func:`is_collapse` takes what the baselines found for the article;
+    where ours does as well as each of them by the set's truth, what ours left out of their
+    text was not article (a list of related posts both took in), and ours has not collapsed.
+    """
+    mine = page_f1(bench, page, ours)
+    return all(mine >= page_f1(bench, page, b) for b in baselines)

@@ -6,6 +6,7 @@ user would run either; the figure is pages per second of wall time.
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import time
@@ -32,22 +33,30 @@ class Timing:
     pages: int
     seconds: float
     lines: int  # JSON lines printed: one per page when all went well
+    cpu_seconds: float = 0.0  # user + system time of the process: steady on a shared machine
 
     @property
     def pages_per_second(self) -> float:
         return self.pages / self.seconds if self.seconds else float("inf")
 
+    @property
+    def pages_per_cpu_second(self) -> float:
+        return self.pages / self.cpu_seconds if self.cpu_seconds else float("inf")
+
 
 def _timed(name: str, command: Sequence[str], pages: int, cwd: Path) -> Timing:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, check=False)
     seconds = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     # Exit 1 with a JSON line per page that gave an article: pages without text are counted
     # failures (said on stderr), not a failed run.
     if done.returncode not in (0, 1) or not done.stdout:
         tail = done.stderr.decode(errors="replace")[-500:]
         raise RuntimeError(f"{name} exited with {done.returncode}: {tail}")
-    return Timing(name, pages, seconds, done.stdout.count(b"\n"))
+    return Timing(name, pages, seconds, done.stdout.count(b"\n"), cpu)
 
 
 def whole_process(files: Sequence[Path], repo: Path) -> tuple[Timing, Timing]:

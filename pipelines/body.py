@@ -27,7 +27,7 @@ from readability.readability import Unparseable
 
 from pipelines._html import clean_space
 from pipelines.content import Choice, link_density, main_content
-from pipelines.paragraphs import SKIP_TAGS, paragraphs
+from pipelines.paragraphs import SKIP_TAGS, is_slide, paragraphs
 from pipelines.rules import ExtractionRules
 from pipelines.selectors import select
 from pipelines.teasers import teaser_items
@@ -52,12 +52,14 @@ _CONTENT = re.compile(r"article-?body|story-?body|post-?body|entry-content|main-
 # Readability's "unlikely candidates", left out of scoring; as whole words, so that
 # "PageBuilder-pageRow" is not a "pager".
 _UNLIKELY = re.compile(
-    r"(?<![a-z])(?:combx|comments?|community|disqus|extra|foot|footer|header|menu|remark|rss"
+    r"(?<![a-z])(?:combx|comment(?!ar|at)[a-z]*|community|disqus|extra|foot|footer|header|menu|remark|rss"
     r"|shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager|popup|yom-remote"
     r"|banner|masthead|navbar|breadcrumbs?|newsletter|cookie|related|recirc|trending|share|social)"
     r"(?![a-z])",
     re.I,
 )
+# Readers' comments: junk however much text they hold (a long thread outweighs the post).
+_COMMENTS = re.compile(r"(?<![a-z])(?:comment(?!ar|at)[a-z]*|disqus_thread)(?![a-z])", re.I)
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post|text", re.I)
 # The sanity check: a choice this short, or holding this little of the page's paragraph text,
 # is compared with the alternatives.
@@ -185,7 +187,12 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
             if (
                 element.tag not in ("html", "body", "article", "main")
                 and is_junk(element, marker)
-                and (element.tag in SKIP_TAGS or not _holds_the_text(element, total))
+                and (
+                    (element.tag in SKIP_TAGS and not is_slide(element))
+                    or _COMMENTS.search(marker) is not None
+                    or _is_hidden(element)
+                    or not _holds_the_text(element, total)
+                )
             ):
                 doomed.add(element)
             else:
@@ -213,7 +220,7 @@ def _hidden(element: HtmlElement, marker: str) -> bool:
 
 
 def _unlikely(element: HtmlElement, marker: str) -> bool:
-    if element.tag in SKIP_TAGS or _is_hidden(element):
+    if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
         return True
     return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
 
@@ -221,7 +228,7 @@ def _unlikely(element: HtmlElement, marker: str) -> bool:
 def _furniture(element: HtmlElement, marker: str) -> bool:
     if _is_hidden(element):
         return True
-    if not marker or _CONTENT.search(marker):
+    if not marker or _CONTENT.search(marker) or is_slide(element):
         return False
     return bool(
         _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)

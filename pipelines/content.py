@@ -113,7 +113,7 @@ def _best(
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
     ranked = [(e, s) for e, s in ranked if not in_teaser(e, teasers)] or ranked[:1]
     best, best_score = max(
-        ((e, (s + _class_weight(e)) * (1 - link_density(e))) for e, s in ranked),
+        ((e, (s + _class_weight(e, s)) * (1 - link_density(e))) for e, s in ranked),
         key=lambda item: item[1],
     )
     best = _widen(best, mass)
@@ -145,16 +145,31 @@ def _widen(best: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
             current = ancestor
         elif mass.get(ancestor, 0) > 1.05 * mass.get(current, 0):
             break
+    return _article_around(current, mass)
+
+
+def _article_around(current: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
+    """The <article> holding ``current``, if it holds clearly more paragraph text and few
+    links: an article whose sections sit in boxes of their own, each scored alone."""
+    article = next(current.iterancestors("article"), None)
+    if (
+        article is not None
+        and mass.get(article, 0) >= 1.4 * mass.get(current, 0)
+        and link_density(article) < 0.3
+    ):
+        return article
     return current
 
 
-def _class_weight(element: HtmlElement) -> float:
+def _class_weight(element: HtmlElement, score: float) -> float:
+    """Readability's 25 points either way; a promising name at most doubles a score, so that
+    the 'field-content' of a sidebar's one-line teaser does not outrank the article."""
     marker = f"{element.get('class', '')} {element.get('id', '')}"
     weight = 0.0
     if _NEGATIVE.search(marker):
         weight -= 25
     if _POSITIVE.search(marker):
-        weight += 25
+        weight += min(25, score)
     return weight
 
 

@@ -9,6 +9,7 @@ byline lines above the text, and everything after an end-of-article marker.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -53,6 +54,8 @@ GENERIC_DROP_TEXT = tuple(
     )
 )
 _LINK_ONLY_MAX_WORDS = 30
+# A figure with this many words of paragraphs is a slide of a gallery, not a caption.
+_SLIDE_WORDS = 30
 # A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
 # a longer one is the author's (a refrain, a quoted passage) and stays.
 _REPEAT_MAX_WORDS = 15
@@ -99,7 +102,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
         if event in ("comment", "pi"):
             tag = ""  # no text of its own, and no end event: only its tail below
         elif event == "start":
-            if not tag or tag in SKIP_TAGS or element in skip:
+            if not tag or element in skip or (tag in SKIP_TAGS and not is_slide(element)):
                 skipped.add(element)
                 walker.skip_subtree()
                 continue
@@ -123,6 +126,14 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
                 link_chars += len(element.tail.strip())
     flush()
     return blocks
+
+
+def is_slide(element: HtmlElement) -> bool:
+    """A figure whose caption is paragraphs of prose: a slide of a gallery that is the article
+    (a photo per item, the item's text in its caption), not a photo credit."""
+    if element.tag not in ("figure", "figcaption") or element.find(".//p") is None:
+        return False
+    return len(element.text_content().split()) >= _SLIDE_WORDS
 
 
 def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
@@ -154,6 +165,8 @@ _DATE_LIKE = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
 )
 _SHORT_WORDS = 10
+# Unicode categories of characters no text holds: controls, surrogates, private use, unassigned.
+_GARBAGE = frozenset({"Cc", "Cs", "Co", "Cn"})
 
 
 def _trim(paragraphs: list[str], title: str | None) -> list[str]:
@@ -175,10 +188,11 @@ def _trim(paragraphs: list[str], title: str | None) -> list[str]:
 
 
 def _is_garbled(text: str) -> bool:
-    """Undecodable bytes (U+FFFD) or symbols throughout: binary data or a wrong charset."""
+    """Undecodable bytes (U+FFFD) or control characters throughout: binary data or a wrong
+    charset. Format characters (soft hyphens, joiners, direction marks) are text."""
     if "\ufffd" not in text and text.isprintable():
         return False
-    bad = sum(1 for c in text if c == "\ufffd" or (not c.isprintable() and not c.isspace()))
+    bad = sum(1 for c in text if c == "\ufffd" or unicodedata.category(c) in _GARBAGE)
     return bad > 0.05 * len(text)
 
 

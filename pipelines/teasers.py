@@ -14,6 +14,8 @@ from collections.abc import Collection
 
 from lxml.html import HtmlElement
 
+from pipelines._html import clean_space
+
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 # Siblings of this shape make a list of teasers.
 _MIN_ITEMS = 3
@@ -59,7 +61,8 @@ def _item_led_by(heading: HtmlElement) -> HtmlElement | None:
         return None
     if not _is_linked(heading, top):
         return None
-    blurb_chars = len(parent.text_content()) - len(heading.text_content())
+    # Whitespace collapsed: templates indent every line of an item.
+    blurb_chars = len(clean_space(parent.text_content())) - len(clean_space(heading.text_content()))
     return parent if blurb_chars <= _MAX_BLURB_CHARS else None
 
 
