@@ -24,10 +24,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from model.article import Article
-from model.layout import RunLayout
-from model.sink import SinkError
-
 CATALOG_NAME = "catalog.sqlite"
 SCHEMA_VERSION = 1
 
@@ -161,6 +157,29 @@ class Catalog:
             raise CatalogError(f"cannot open the catalog {path}: {exc}") from exc
         return cls(db, path)
 
+    @classmethod
+    def open_readonly(cls, path: Path) -> Catalog:
+        """Open an existing catalog for reading only: a crawl may be writing it meanwhile."""
+        try:
+            db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            db.execute("SELECT 1 FROM versions LIMIT 1")
+        except sqlite3.Error as exc:
+            raise CatalogError(f"cannot read the catalog {path}: {exc}") from exc
+        return cls(db, Path(path))
+
+    def latest_texts(self) -> Iterator[tuple[str, str, str]]:
+        """(site, language, text) of the latest version of every URL's text."""
+        yield from self._db.execute(
+            "SELECT COALESCE(site, 'unknown'), COALESCE(NULLIF(language, ''), 'und'), text"
+            " FROM versions AS v WHERE version ="
+            " (SELECT MAX(version) FROM versions WHERE url = v.url)")
+
+    def sizes(self) -> tuple[int, int]:
+        """How many URLs and text versions the catalog holds."""
+        urls = self._db.execute("SELECT COUNT(*) FROM urls").fetchone()[0]
+        versions = self._db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+        return int(urls), int(versions)
+
     def close(self) -> None:
         self._db.close()
 
@@ -260,26 +279,3 @@ class Catalog:
                    "url, version, site, canonical_url, title, published, language, sha256, text,"
                    " run_id, fetched, warc_filename, warc_offset, text_path"}[table]
         return sorted(self._db.execute(f"SELECT {columns} FROM {table}").fetchall(), key=repr)
-
-
-class CatalogSink:
-    """The catalog as an :class:`~model.sink.ArticleSink`: each article's text, as a new
-    version when it is one (its ``version`` was set from :meth:`Catalog.next_version`)."""
-
-    name = "catalog"
-
-    def __init__(self, catalog: Catalog, layout: RunLayout) -> None:
-        self.catalog = catalog
-        self.layout = layout
-
-    def write(self, article: Article) -> None:
-        record = article.to_dict()
-        text_path = self.layout.article_text_path(article)
-        record["text_path"] = text_path.relative_to(self.layout.data_dir).as_posix()
-        try:
-            self.catalog.add_version(record, self.layout.run_id)
-        except sqlite3.Error as exc:
-            raise SinkError(f"cannot add {article.url} to the catalog: {exc}") from exc
-
-    def close(self) -> None:
-        pass

@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from archive.article_records import WarcMetadataSink
-from archive.catalog import CatalogSink
+from archive.catalog_sink import CatalogSink
 from crawler._pool import extraction_pool
 from crawler.addon import site_registry
 from crawler.extensions.catalog import CatalogExtension

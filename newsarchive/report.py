@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.catalog import CATALOG_NAME
+from archive.catalog import CATALOG_NAME, Catalog, CatalogError
 from model.layout import RunLayout
 
 # A run with no whole report.json: still crawling, or a crash not yet repaired (the next crawl,
@@ -136,9 +136,9 @@ def gather(data_dir: Path) -> ArchiveReport:
         return ArchiveReport(data_dir, nights)
     try:
         texts, urls, versions = read_texts(path)
-    except sqlite3.Error as exc:
-        raise ReportError(f"cannot read the catalog {path}: {exc}; `newsarchive catalog"
-                          f" rebuild {data_dir}` makes it again") from exc
+    except (CatalogError, sqlite3.Error) as exc:
+        raise ReportError(f"{exc}; `newsarchive catalog rebuild {data_dir}` makes it again"
+                          ) from exc
     return ArchiveReport(data_dir, nights, texts, path, urls, versions)
 
 
@@ -231,21 +231,16 @@ def warc_bytes(layout: RunLayout) -> int:
 
 def read_texts(path: Path) -> tuple[dict[str, SiteTexts], int, int]:
     """Per site, the latest version of each URL's text; and the catalog's URLs and versions."""
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    catalog = Catalog.open_readonly(path)
     try:
         words: dict[str, list[int]] = {}
         languages: dict[str, Counter[str]] = {}
-        rows = db.execute(
-            "SELECT COALESCE(site, 'unknown'), COALESCE(NULLIF(language, ''), 'und'), text"
-            " FROM versions AS v WHERE version ="
-            " (SELECT MAX(version) FROM versions WHERE url = v.url)")
-        for site, language, text in rows:
+        for site, language, text in catalog.latest_texts():
             words.setdefault(site, []).append(len(text.split()))
             languages.setdefault(site, Counter())[language] += 1
-        urls = db.execute("SELECT COUNT(*) FROM urls").fetchone()[0]
-        versions = db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
+        urls, versions = catalog.sizes()
     finally:
-        db.close()
+        catalog.close()
     texts = {site: SiteTexts(site, len(counts), quartiles(counts),
                              round(statistics.fmean(counts), 1),
                              dict(languages[site].most_common()))
