@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
+from pipelines.paragraphs import is_slide
 from pipelines.teasers import in_teaser
 
 # Readability's class weights: names that promise content, and names that promise the opposite.
@@ -94,7 +95,7 @@ def _walk(
             yield element, path
             if element in skip:
                 continue
-        if element.tag in _NEVER_TEXT:
+        if element.tag in _NEVER_TEXT and not is_slide(element):
             continue
         path.append(element)
         stack.extend((child, depth + 1) for child in reversed(element) if isinstance(child.tag, str))
