@@ -117,7 +117,7 @@ def _best(
         ((e, (s + _class_weight(e, s)) * (1 - link_density(e))) for e, s in ranked),
         key=lambda item: item[1],
     )
-    best = _widen(best, mass)
+    best = _widen(_first_of_run(best, best_score, scores), mass)
     parent = best.getparent()
     if parent is None or best.tag == "body":
         return [best]
@@ -127,6 +127,28 @@ def _best(
         if sibling is best
         or (isinstance(sibling.tag, str) and _worth_adding(sibling, scores, threshold))
     ]
+
+
+def _first_of_run(best: HtmlElement, best_score: float, scores: dict[HtmlElement, float]) -> HtmlElement:
+    """The same place in the first of a run of like <article>s, when ``best`` is in a later one.
+
+    A page that loads the next stories as the reader scrolls holds them after its own, each an
+    <article> of the same class with its own headline (<h1>): the page's story is the first,
+    however long the others are.
+    """
+    article = best if best.tag == "article" else next(best.iterancestors("article"), None)
+    if article is None or not article.get("class"):
+        return best
+    pages = article.getroottree().getroot().iter("article")
+    run = [a for a in pages if a.get("class") == article.get("class")]
+    if len(run) < 2 or run[0] is article or any(a.find(".//h1") is None for a in (run[0], article)):
+        return best  # parts of one story (a listicle's items) have no headline of their own
+    first = run[0]
+    inside = [(e, s) for e, s in scores.items() if e is first or first in e.iterancestors()]
+    if not inside:
+        return best
+    element, score = max(inside, key=lambda item: item[1])
+    return element if score >= 10 else best
 
 
 def _widen(best: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
