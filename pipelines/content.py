@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
+from pipelines._html import marker as class_marker
 from pipelines.paragraphs import is_slide
 from pipelines.teasers import in_teaser
 
@@ -117,7 +118,11 @@ def _best(
         ((e, (s + _class_weight(e, s)) * (1 - link_density(e))) for e, s in ranked),
         key=lambda item: item[1],
     )
-    best = _widen(_first_of_run(best, best_score, scores), mass)
+    first = _first_of_run(best, best_score, scores)
+    story = first if first.tag == "article" else next(first.iterancestors("article"), None)
+    moved, best = first is not best, _widen(first, mass)
+    if moved and story is not None and any(a is best for a in story.iterancestors()):
+        best = story  # not out of the first story to the box holding all of them
     parent = best.getparent()
     if parent is None or best.tag == "body":
         return [best]
@@ -187,7 +192,7 @@ def _article_around(current: HtmlElement, mass: dict[HtmlElement, float]) -> Htm
 def _class_weight(element: HtmlElement, score: float) -> float:
     """Readability's 25 points either way; a promising name at most doubles a score, so that
     the 'field-content' of a sidebar's one-line teaser does not outrank the article."""
-    marker = f"{element.get('class', '')} {element.get('id', '')}"
+    marker = class_marker(element)
     weight = 0.0
     if _NEGATIVE.search(marker):
         weight -= 25
