@@ -30,6 +30,9 @@ _TEASER_HEADING = re.compile(
     r"related|you may also|you might also|more from|recommended|more stories|read next|popular",
     re.I,
 )
+# A list as a candidate: its items (teasers, slides, links) are scored to it, but a list is
+# rarely the article itself; one that is shows by outscoring the rest twice over.
+_LIST_WEIGHT = {"ul": 0.5, "ol": 0.5}
 _SCORED_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "h2", "h3"})
 _MIN_PARAGRAPH_CHARS = 25
 # Children that make a div a container rather than a paragraph.
@@ -115,7 +118,7 @@ def _best(
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
     ranked = [(e, s) for e, s in ranked if not in_teaser(e, teasers)] or ranked[:1]
     best, best_score = max(
-        ((e, (s + _class_weight(e, s)) * (1 - link_density(e))) for e, s in ranked),
+        ((e, (s + _class_weight(e, s)) * (1 - link_density(e)) * _LIST_WEIGHT.get(e.tag, 1)) for e, s in ranked),
         key=lambda item: item[1],
     )
     first = _first_of_run(best, best_score, scores)
