@@ -108,7 +108,8 @@ def _walk(
 def _score(text: str) -> float:
     if len(text) < _MIN_PARAGRAPH_CHARS:
         return 0.0
-    return 1 + text.count(",") + text.count("，") + min(len(text) // 100, 3)
+    commas = min(text.count(",") + text.count("，"), len(text) // 50)
+    return 1 + commas + min(len(text) // 100, 3)
 
 
 def _best(
