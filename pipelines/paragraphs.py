@@ -58,7 +58,7 @@ _LINK_ONLY_MAX_WORDS = 30
 _SLIDE_WORDS = 30
 # A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
 # a longer one is the author's (a refrain, a quoted passage) and stays.
-_REPEAT_MAX_WORDS = 15
+_REPEAT_MAX_WORDS = 11
 
 
 @dataclass
