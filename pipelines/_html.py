@@ -55,6 +55,9 @@ def _sniff(html: bytes) -> str | None:
     return best.encoding if best is not None else None
 
 
+_LIVE_COMMENTS = re.compile(r"((?<![a-z])live[a-z_-]*?)comment", re.I)
+
+
 def parse(html: bytes | str, content_type: str | None = None) -> lxml.html.HtmlElement:
     """Parse a whole page into an lxml tree; never raises on garbage, returns an empty document.
 
@@ -67,6 +70,16 @@ def parse(html: bytes | str, content_type: str | None = None) -> lxml.html.HtmlE
     except (etree.ParserError, ValueError):
         root = lxml.html.document_fromstring("<html></html>", parser=parser)
     return root
+
+
+def marker(element: lxml.html.HtmlElement) -> str:
+    """An element's class and id, the words that say what it is.
+
+    A live commentary ("live-comments", "livecommentary": an event reported minute by minute)
+    is the article, not readers' comments: its "comment" is read as "ticker".
+    """
+    words = f"{element.get('class', '')} {element.get('id', '')}".strip()
+    return _LIVE_COMMENTS.sub(r"\1ticker", words) if "omment" in words else words
 
 
 def clean_space(text: str) -> str:

@@ -26,6 +26,7 @@ from readability import Document
 from readability.readability import Unparseable
 
 from pipelines._html import clean_space
+from pipelines._html import marker as class_marker
 from pipelines.content import Choice, link_density, main_content
 from pipelines.paragraphs import SKIP_TAGS, is_slide, paragraphs
 from pipelines.rules import ExtractionRules
@@ -183,7 +184,7 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
             element = stack.pop()
             if not isinstance(element.tag, str) or element in doomed:
                 continue
-            marker = f"{element.get('class', '')} {element.get('id', '')}".strip()
+            marker = class_marker(element)
             if (
                 element.tag not in ("html", "body", "article", "main")
                 and is_junk(element, marker)

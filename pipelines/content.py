@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
+from pipelines._html import marker as class_marker
+from pipelines.paragraphs import is_slide
 from pipelines.teasers import in_teaser
 
 # Readability's class weights: names that promise content, and names that promise the opposite.
@@ -28,6 +30,9 @@ _TEASER_HEADING = re.compile(
     r"related|you may also|you might also|more from|recommended|more stories|read next|popular",
     re.I,
 )
+# A list as a candidate: its items (teasers, slides, links) are scored to it, but a list is
+# rarely the article itself; one that is shows by outscoring the rest twice over.
+_LIST_WEIGHT = {"ul": 0.5, "ol": 0.5}
 _SCORED_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "h2", "h3"})
 _MIN_PARAGRAPH_CHARS = 25
 # Children that make a div a container rather than a paragraph.
@@ -94,7 +99,7 @@ def _walk(
             yield element, path
             if element in skip:
                 continue
-        if element.tag in _NEVER_TEXT:
+        if element.tag in _NEVER_TEXT and not is_slide(element):
             continue
         path.append(element)
         stack.extend((child, depth + 1) for child in reversed(element) if isinstance(child.tag, str))
@@ -103,7 +108,8 @@ def _walk(
 def _score(text: str) -> float:
     if len(text) < _MIN_PARAGRAPH_CHARS:
         return 0.0
-    return 1 + text.count(",") + text.count("，") + min(len(text) // 100, 3)
+    commas = min(text.count(",") + text.count("，"), len(text) // 50)
+    return 1 + commas + min(len(text) // 100, 3)
 
 
 def _best(
@@ -113,10 +119,14 @@ def _best(
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)[:8]
     ranked = [(e, s) for e, s in ranked if not in_teaser(e, teasers)] or ranked[:1]
     best, best_score = max(
-        ((e, (s + _class_weight(e, s)) * (1 - link_density(e))) for e, s in ranked),
+        ((e, (s + _class_weight(e, s)) * (1 - link_density(e)) * _LIST_WEIGHT.get(e.tag, 1)) for e, s in ranked),
         key=lambda item: item[1],
     )
-    best = _widen(best, mass)
+    first = _first_of_run(best, best_score, scores)
+    story = first if first.tag == "article" else next(first.iterancestors("article"), None)
+    moved, best = first is not best, _widen(first, mass)
+    if moved and story is not None and any(a is best for a in story.iterancestors()):
+        best = story  # not out of the first story to the box holding all of them
     parent = best.getparent()
     if parent is None or best.tag == "body":
         return [best]
@@ -126,6 +136,28 @@ def _best(
         if sibling is best
         or (isinstance(sibling.tag, str) and _worth_adding(sibling, scores, threshold))
     ]
+
+
+def _first_of_run(best: HtmlElement, best_score: float, scores: dict[HtmlElement, float]) -> HtmlElement:
+    """The same place in the first of a run of like <article>s, when ``best`` is in a later one.
+
+    A page that loads the next stories as the reader scrolls holds them after its own, each an
+    <article> of the same class with its own headline (<h1>): the page's story is the first,
+    however long the others are.
+    """
+    article = best if best.tag == "article" else next(best.iterancestors("article"), None)
+    if article is None or not article.get("class"):
+        return best
+    pages = article.getroottree().getroot().iter("article")
+    run = [a for a in pages if a.get("class") == article.get("class")]
+    if len(run) < 2 or run[0] is article or any(a.find(".//h1") is None for a in (run[0], article)):
+        return best  # parts of one story (a listicle's items) have no headline of their own
+    first = run[0]
+    inside = [(e, s) for e, s in scores.items() if e is first or first in e.iterancestors()]
+    if not inside:
+        return best
+    element, score = max(inside, key=lambda item: item[1])
+    return element if score >= 10 else best
 
 
 def _widen(best: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
@@ -164,7 +196,7 @@ def _article_around(current: HtmlElement, mass: dict[HtmlElement, float]) -> Htm
 def _class_weight(element: HtmlElement, score: float) -> float:
     """Readability's 25 points either way; a promising name at most doubles a score, so that
     the 'field-content' of a sidebar's one-line teaser does not outrank the article."""
-    marker = f"{element.get('class', '')} {element.get('id', '')}"
+    marker = class_marker(element)
     weight = 0.0
     if _NEGATIVE.search(marker):
         weight -= 25

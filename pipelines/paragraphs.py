@@ -30,7 +30,7 @@ CELL_TAGS = frozenset({"td", "th"})
 SKIP_TAGS = frozenset({
     "script", "style", "noscript", "template", "iframe", "svg", "button", "select", "textarea",
     "input", "object", "embed", "video", "audio", "canvas", "map", "figure", "figcaption",
-    "nav", "head", "title", "meta", "link", "aside", "footer", "label", "option", "dialog",
+    "nav", "head", "title", "meta", "link", "aside", "footer", "label", "option", "dialog", "rt", "rp",
 })
 # Lines that are credits or teasers on any site.
 GENERIC_DROP_TEXT = tuple(
@@ -58,7 +58,7 @@ _LINK_ONLY_MAX_WORDS = 30
 _SLIDE_WORDS = 30
 # A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
 # a longer one is the author's (a refrain, a quoted passage) and stays.
-_REPEAT_MAX_WORDS = 15
+_REPEAT_MAX_WORDS = 11
 
 
 @dataclass
@@ -130,10 +130,27 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
 
 def is_slide(element: HtmlElement) -> bool:
     """A figure whose caption is paragraphs of prose: a slide of a gallery that is the article
-    (a photo per item, the item's text in its caption), not a photo credit."""
-    if element.tag not in ("figure", "figcaption") or element.find(".//p") is None:
+    (a photo per item, the item's text in its caption), not a photo credit. Likewise a
+    <noscript> of paragraphs that is all its parent shows: the content a script would
+    render, as readers without scripts (as we are) get it; not a banner beside the page."""
+    if element.tag not in ("figure", "figcaption", "noscript") or element.find(".//p") is None:
         return False
-    return len(element.text_content().split()) >= _SLIDE_WORDS
+    words = len(element.text_content().split())
+    if element.tag == "noscript":
+        return words >= _SLIDE_WORDS and _alone(element, words)
+    return words >= _SLIDE_WORDS
+
+
+def _alone(element: HtmlElement, words: int) -> bool:
+    """Whether ``element``'s siblings show next to no text beside its ``words``."""
+    parent = element.getparent()
+    if parent is None:
+        return True
+    others = len((parent.text or "").split()) + sum(
+        len(((c.text_content() if c.tag not in SKIP_TAGS else "") + (c.tail or "")).split())
+        for c in parent if c is not element and isinstance(c.tag, str)
+    )
+    return others < 0.2 * words
 
 
 def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
