@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from archive.catalog import CATALOG_NAME, Catalog, Hit
-from archive.catalog_build import rebuild
 from crawler.siteconfig import SiteRegistry, load_sites
 from newsarchive.arguments import data_dir
 from newsarchive.lock import DataDirBusy, DataDirLock
@@ -53,6 +52,8 @@ def day(value: str) -> str:
 
 
 def _rebuild(args: argparse.Namespace) -> int:
+    from archive.catalog_build import rebuild  # it reads WARCs: only this command pays for it
+
     data = Path(args.data_pos or args.data)
     if not (data / "runs").is_dir():
         print(f"newsarchive: {data} has no runs/: expected a data directory", file=sys.stderr)
@@ -71,6 +72,8 @@ def _rebuild(args: argparse.Namespace) -> int:
 
 def refresh_catalog(data: Path, sites: SiteRegistry) -> str:
     """After re-extraction, the catalog made again from the rewritten runs (if there is one)."""
+    from archive.catalog_build import rebuild
+
     if not (data / CATALOG_NAME).exists():
         return f"no catalog in {data} to update"
     result = rebuild(data, site_name(sites))
