@@ -1,6 +1,8 @@
 """The ``newsarchive`` command: thin handlers over the library.
 
     newsarchive crawl [SITE...] [--sites FILE] [--data DIR] [--replay PATH [--at TIMESTAMP]]
+                      [--redis URL]
+    newsarchive merge DATA... [--data DIR] [--run-id ID]
     newsarchive extract PATH... [--url URL] [--sites FILE]
     newsarchive replay serve PATH [--port N] [--at TIMESTAMP]
     newsarchive replay pywb-config DATA
@@ -23,6 +25,7 @@ from crawler.siteconfig import SiteConfigError, load_sites
 from model.layout import RunLayout
 from newsarchive.arguments import Parser, data_dir, port, timestamp, workers
 from newsarchive.catalog import add_commands as add_catalog_commands
+from newsarchive.merge import add_merge_command
 from newsarchive.pages import extract_pages
 from newsarchive.schedule import add_schedule_command
 
@@ -65,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="crawl from an archive (WARC, WACZ, or a data dir) with no network")
     crawl.add_argument("--at", default="", type=timestamp, metavar="TIMESTAMP",
                        help="with --replay: the captures nearest this time (YYYYMMDDhhmmss)")
+    crawl.add_argument("--redis", default="", metavar="URL",
+                       help="be one worker of a crawl shared through this Redis (redis://HOST:PORT/0)")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting (repeatable)")
     crawl.add_argument("-v", "--verbose", action="store_true",
@@ -115,19 +120,14 @@ def _parser() -> argparse.ArgumentParser:
     again.set_defaults(func=_reextract)
 
     add_schedule_command(commands)
+    add_merge_command(commands)  # merge the workers of a shared crawl
     add_catalog_commands(commands)  # catalog rebuild, search
     return parser
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    from newsarchive.crawl import (
-        CrawlOptions,
-        RunIdTaken,
-        exit_status,
-        fresh_run_id,
-        run_crawl,
-        summary_lines,
-    )
+    from newsarchive.crawl import CrawlOptions, RunIdTaken, exit_status, run_crawl, summary_lines
+    from newsarchive.distributed import RedisUnavailable
     from newsarchive.lock import DataDirBusy, DataDirLock
     from newsarchive.overrides import OverrideError, parse_overrides
     from newsarchive.repair import repair_data_dir
@@ -142,6 +142,10 @@ def _crawl(args: argparse.Namespace) -> int:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
     data = Path(args.data)
+    if args.redis and args.replay is not None:
+        print("newsarchive: --redis and --replay do not go together: a replay reads one archive",
+              file=sys.stderr)
+        return 2
     try:
         RunLayout(data, args.run_id or "x")
     except ValueError as exc:
@@ -153,12 +157,12 @@ def _crawl(args: argparse.Namespace) -> int:
                 print(repair.summary())
             options = CrawlOptions(
                 data_dir=data, sites=args.site, site_files=args.sites,
-                run_id=fresh_run_id(data, args.run_id), proxy=args.proxy,
+                run_id=_run_id(args, data, overrides), proxy=args.proxy, redis=args.redis,
                 delay_scale=args.delay_scale, verbose=args.verbose, overrides=overrides,
                 replay=args.replay, replay_at=args.at, registry=registry,
             )
             report = run_crawl(options)
-    except (DataDirBusy, RunIdTaken) as exc:
+    except (DataDirBusy, RunIdTaken, RedisUnavailable) as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # the data dir itself can't be written: read-only, full, not ours
@@ -167,6 +171,17 @@ def _crawl(args: argparse.Namespace) -> int:
     for line in summary_lines(report):
         print(line)
     return exit_status(report)
+
+
+def _run_id(args: argparse.Namespace, data: Path, overrides: dict[str, object]) -> str:
+    """A run id never used in ``data``; a worker's (``--redis``) is the shared crawl's."""
+    from newsarchive.crawl import fresh_run_id
+    from newsarchive.distributed import shared_run_id
+
+    if not args.redis:
+        return fresh_run_id(data, args.run_id)
+    prefix = str(overrides.get("REDIS_KEY") or "newsarchive")
+    return shared_run_id(args.redis, prefix, data, args.run_id)
 
 
 def _repair(args: argparse.Namespace) -> int:
