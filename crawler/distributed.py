@@ -18,6 +18,7 @@ import os
 import re
 import socket
 import time
+from collections import deque
 from typing import Any
 
 from scrapy import Request, signals
@@ -87,20 +88,26 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
         scheduler.held = {}
         scheduler.idle_since = None
         scheduler.heartbeat = task.LoopingCall(scheduler.beat)
+        scheduler.poll_seconds = settings.getfloat("REDIS_POLL_SECONDS")
+        scheduler.poll = task.LoopingCall(scheduler.wake)
         crawler.signals.connect(scheduler.spider_idle, signals.spider_idle)
         return scheduler
 
     def open(self, spider: Any) -> None:
         super().open(spider)
         self.held: dict[str, Request] = {}
+        self.ready: deque[Request] = deque()  # taken by wake(), for the engine's next ask
         self.idle_since: float | None = None
         self.heartbeat.start(min(5.0, self.leases.ms / 3000), now=False)
+        if self.poll_seconds > 0:
+            self.poll.start(self.poll_seconds, now=False)
         logger.info("worker of run %s: queue %s in %s", self.keys.run_id, self.keys.requests,
                     self.server)
 
     def close(self, reason: str) -> None:
-        if self.heartbeat.running:
-            self.heartbeat.stop()
+        for loop in (self.heartbeat, self.poll):
+            if loop.running:
+                loop.stop()
         self._release_done()
         self.leases.give_back(self.held)  # a worker stopped early: its requests go to the others
         if reason == "finished":
@@ -113,6 +120,9 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
 
     def enqueue_request(self, request: Request) -> bool:
         # A redirect or a retry carries its parent's lease: the parent's work is handed over.
+        if self.held.get(request.meta.get(LEASE, "")) is request:  # from wake(): ours already
+            self.ready.append(request)
+            return True
         parent = request.meta.pop(LEASE, None)
         try:
             if not request.dont_filter and self.df.request_seen(request):
@@ -128,7 +138,12 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
                 self.leases.release([parent])
 
     def next_request(self) -> Request | None:
+        if self.ready:
+            return self.ready.popleft()
         self._release_done()
+        return self._take()
+
+    def _take(self) -> Request | None:
         popped = self.leases.pop()
         if popped is None:
             return None
@@ -140,7 +155,22 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
         return request
 
     def has_pending_requests(self) -> bool:
-        return self.leases.queued() > 0
+        return bool(self.ready) or self.leases.queued() > 0
+
+    def wake(self) -> None:
+        """Scrapy asks an idle scheduler for requests every 5 s only: when this worker has room
+        and the shared queue has requests (other workers found them), hand one to the engine,
+        which then asks for more at once."""
+        engine = self.crawler.engine
+        if engine is None or self.ready or engine.needs_backout():
+            return
+        try:
+            request = self._take()
+        except Exception:
+            logger.exception("could not read the shared queue in Redis")
+            return
+        if request is not None:
+            engine.crawl(request)
 
     # Leases ----------------------------------------------------------------------------------
 

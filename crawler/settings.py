@@ -117,6 +117,7 @@ INCREMENTAL_ENABLED = True  # skip articles archived already (needs the catalog)
 REDIS_URL = ""  # redis://host:6379/0: queue, duplicate filter, leases and politeness live there
 REDIS_KEY = "newsarchive"  # prefix of the run's keys: <REDIS_KEY>:<run id>:...
 REDIS_LEASE_SECONDS = 60.0  # a dead worker's requests go back to the queue after this
+REDIS_POLL_SECONDS = 0.5  # an idle worker looks at the shared queue this often (Scrapy: 5 s)
 REDIS_IDLE_TIMEOUT = 30.0  # a worker exits once the shared crawl has been idle this long
 REDIS_KEEP_SECONDS = 86_400  # a finished run's keys (its duplicate filter) expire after this
 REDIS_POLITENESS_ENABLED = True  # a site's delay and concurrency hold across all workers

@@ -167,9 +167,10 @@ def exit_status(report: Mapping[str, Any]) -> int:
     interrupted = report.get("interrupted_by")
     if interrupted:
         return 128 + int(signal.Signals[interrupted])
-    # A worker of a shared crawl may have had none of a site's pages: that is another's to say.
-    fine = ("ok", "empty") if report.get("worker_of") else ("ok",)
-    sites_ok = all(site["status"] in fine for site in report["sites"].values())
+    # A worker of a shared crawl saw only some of each site's pages: whether the sites were
+    # archived is the merged run's to say (`newsarchive merge` exits 1 if not).
+    sites_ok = bool(report.get("worker_of")) or all(
+        site["status"] == "ok" for site in report["sites"].values())
     outputs_ok = not any(o.get("failed") for o in (report.get("outputs") or {}).values())
     archive_ok = not report.get("archive", {}).get("failed")
     return 0 if sites_ok and outputs_ok and archive_ok and not report.get("storage_error") else 1

@@ -7,7 +7,8 @@ each request first takes its host's slot in Redis (the download slot the add-on 
 all workers together, and the next one starts no sooner than ``delay`` after the last one started
 and after the last one finished (Heritrix counts its delay from the end of a fetch too). A request
 that may not go yet waits, without blocking the worker. Times are Redis's clock. A slot held by a
-worker that died is freed when its hold expires (``DOWNLOAD_TIMEOUT`` plus a minute).
+worker that died is freed when its hold expires (``DOWNLOAD_TIMEOUT`` or ``REDIS_LEASE_SECONDS``,
+the longer).
 
 Off unless ``REDIS_URL`` is set (``REDIS_POLITENESS_ENABLED`` turns it off even then).
 """
@@ -79,7 +80,8 @@ class SharedPolitenessMiddleware:
         return cls(
             get_redis_from_settings(settings), keys, settings.getdict("DOWNLOAD_SLOTS"),
             settings.getfloat("DOWNLOAD_DELAY"), settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"),
-            settings.getfloat("DOWNLOAD_TIMEOUT") + 60, crawler.stats,
+            max(settings.getfloat("DOWNLOAD_TIMEOUT"), settings.getfloat("REDIS_LEASE_SECONDS")),
+            crawler.stats,
         )
 
     def _slot(self, request: Request) -> tuple[str, int, int]:
