@@ -179,11 +179,13 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
         try:
             self._release_done()
             self.leases.renew(self.held)
-            reclaimed = self.leases.reclaim()
+            self._reclaim()
             keep_run(self.server, self.keys, max(JOIN_SECONDS, 3 * self.leases.ms / 1000))
         except Exception:  # Redis gone for a moment: the next beat tries again
             logger.exception("could not renew the leases in Redis")
-            return
+
+    def _reclaim(self) -> None:
+        reclaimed = self.leases.reclaim()
         if reclaimed:
             self.stats.inc_value("redis/reclaimed", reclaimed)
             logger.warning("%d requests of a worker that stopped put back in the queue", reclaimed)
@@ -208,7 +210,7 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
     def spider_idle(self) -> None:
         """Close only once the whole crawl has been idle for ``REDIS_IDLE_TIMEOUT``."""
         self._release_done()
-        self.leases.reclaim()
+        self._reclaim()
         if self.leases.queued() or self.leases.held():
             self.idle_since = None
             raise DontCloseSpider("other workers are still crawling")
