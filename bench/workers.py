@@ -69,11 +69,13 @@ def write_sites(root: Path, articles: int, sites: int) -> tuple[Path, Path]:
 
 
 def crawl(count: int, root: Path, configs: Path, server: FixtureServer, log: Path,
-          redis_url: str | None) -> tuple[int, float, float]:
+          redis_url: str | None, settings: Sequence[str] = ()) -> tuple[int, float, float]:
     before = len(log.read_text().splitlines()) if log.exists() else 0
     key = f"bench-{count}-{time.monotonic_ns()}"
-    common = ["--sites", str(configs), "--proxy", server.proxy, "-s", "PROGRESS_ENABLED=false",
-              "-s", "CATALOG_ENABLED=false", "-s", "WACZ_ENABLED=false"]
+    names = sorted(p.stem for p in configs.glob("*.toml"))  # these sites only, no built-in one
+    common = [*names, "--sites", str(configs), "--proxy", server.proxy, "-s", "PROGRESS_ENABLED=false",
+              "-s", "CATALOG_ENABLED=false", "-s", "WACZ_ENABLED=false",
+              *(f"--set={setting}" for setting in settings)]
     if redis_url:
         common += ["--redis", redis_url, "-s", f"REDIS_KEY={key}", "-s", "REDIS_IDLE_TIMEOUT=1"]
     started = time.time()
@@ -96,6 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=1200)
     parser.add_argument("--sites", type=int, default=8)
     parser.add_argument("--workers", default="1,2,4")
+    parser.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="a setting for every worker (e.g. REDIS_POLITENESS_ENABLED=false)")
     args = parser.parse_args(argv)
     binary = redis_binary()
     if binary is None:
@@ -107,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log = root / "sent.jsonl"
         with FixtureServer(web, log) as server, RedisServer(binary) as redis_server:
             rows = [(f"{n} worker{'s' if n > 1 else ''}",
-                     crawl(n, root, configs, server, log, redis_server.url))
+                     crawl(n, root, configs, server, log, redis_server.url, args.set))
                     for n in map(int, args.workers.split(","))]
             rows.append(("no Redis", crawl(1, root, configs, server, log, None)))
     print(f"{args.articles} articles on {args.sites} sites, extraction included")

@@ -6,9 +6,10 @@ each request first takes its host's slot in Redis (the download slot the add-on 
 ``download_delay`` and ``concurrency``): at most ``concurrency`` requests to the host at once, from
 all workers together, and the next one starts no sooner than ``delay`` after the last one started
 and after the last one finished (Heritrix counts its delay from the end of a fetch too). A request
-that may not go yet waits, without blocking the worker. Times are Redis's clock. A slot held by a
-worker that died is freed when its hold expires (``DOWNLOAD_TIMEOUT`` or ``REDIS_LEASE_SECONDS``,
-the longer).
+that may not go yet waits, without blocking the worker (one request per host and worker asks Redis
+again, every 10 ms while the host is at its concurrency, or when its delay has passed). Times are
+Redis's clock. A slot held by a worker that died is freed when its hold expires
+(``DOWNLOAD_TIMEOUT`` or ``REDIS_LEASE_SECONDS``, the longer).
 
 Off unless ``REDIS_URL`` is set (``REDIS_POLITENESS_ENABLED`` turns it off even then).
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections import defaultdict
 from typing import Any
 
 from scrapy import Request
@@ -39,7 +41,7 @@ _TAKE = NOW_MS + """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local next = tonumber(redis.call('GET', KEYS[2]) or '0')
 if now < next then return next - now end
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 50 end
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 10 end
 redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
 redis.call('SET', KEYS[2], now + tonumber(ARGV[2]), 'PX', tonumber(ARGV[4]) + tonumber(ARGV[2]))
 redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[4]))
@@ -65,6 +67,8 @@ class SharedPolitenessMiddleware:
         self.default_concurrency = default_concurrency
         self.hold_ms = int(hold * 1000)
         self.stats = stats
+        # One request per host and worker asks Redis at a time; the others wait their turn here.
+        self._turns: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._take = server.register_script(_TAKE)
         self._give_back = server.register_script(_GIVE_BACK)
 
@@ -96,9 +100,10 @@ class SharedPolitenessMiddleware:
         token = secrets.token_hex(8)
         keys = [self.keys.slot(host, "holders"), self.keys.slot(host, "next")]
         waited = 0
-        while wait := int(self._take(keys=keys, args=[token, delay, concurrency, self.hold_ms])):
-            waited += wait
-            await asyncio.sleep(wait / 1000)
+        async with self._turns[host]:
+            while wait := int(self._take(keys=keys, args=[token, delay, concurrency, self.hold_ms])):
+                waited += wait
+                await asyncio.sleep(wait / 1000)
         if waited and self.stats is not None:
             self.stats.inc_value("redis/politeness/waited_ms", waited)
         request.meta[TOKEN] = token

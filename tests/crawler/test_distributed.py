@@ -52,24 +52,25 @@ def site_files(folder: Path, delays: dict[str, float]) -> Path:
 
 
 def start_worker(data: Path, sites: Path, proxy: str, redis_url: str, key: str,
-                 ) -> subprocess.Popen[str]:
+                 *settings: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "newsarchive", "crawl", "--data", str(data), "--sites", str(sites),
          "--proxy", proxy, "--redis", redis_url, "-s", f"REDIS_KEY={key}",
          "-s", "REDIS_IDLE_TIMEOUT=1", "-s", "REDIS_LEASE_SECONDS=3", "-s", "RETRY_TIMES=0",
-         "-s", "DOWNLOAD_TIMEOUT=10"],
+         "-s", "DOWNLOAD_TIMEOUT=10", *settings],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def run_workers(tmp: Path, server: FixtureServer, log: Path, redis_url: str,
-                delays: dict[str, float], kill_after: int | None = None) -> Workers:
+                delays: dict[str, float], kill_after: int | None = None,
+                settings: tuple[str, ...] = ()) -> Workers:
     """Three workers; with ``kill_after``, the first is killed (SIGKILL) once the fixture server
     has answered that many requests of this crawl."""
     sites = site_files(tmp / "sites", delays)
     before = len(log.read_text().splitlines())
     key = f"test-{secrets.token_hex(4)}"
     dirs = [tmp / f"worker-{i}" for i in range(3)]
-    procs = [start_worker(d, sites, server.proxy, redis_url, key) for d in dirs]
+    procs = [start_worker(d, sites, server.proxy, redis_url, key, *settings) for d in dirs]
     if kill_after is not None:
         deadline = time.monotonic() + 120
         while len(log.read_text().splitlines()) - before < kill_after:
@@ -101,7 +102,9 @@ def articles(data: Path) -> list[dict[str, Any]]:
 def three_workers(fixture_server: tuple[FixtureServer, Path], redis_url: str,
                   tmp_path_factory: pytest.TempPathFactory) -> Workers:
     server, log = fixture_server
-    return run_workers(tmp_path_factory.mktemp("shared"), server, log, redis_url, {"dw": DELAY})
+    # Two requests at a time per worker: no worker takes all of dw's requests to wait on them.
+    return run_workers(tmp_path_factory.mktemp("shared"), server, log, redis_url, {"dw": DELAY},
+                       settings=("-s", "CONCURRENT_REQUESTS=2"))
 
 
 def test_every_worker_finishes_the_same_run(three_workers: Workers) -> None:
