@@ -7,6 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DATA ?= data
 SITES ?=
+# make archive REDIS_URL=redis://HOST:6379/0: this machine is one worker of a shared crawl.
+REDIS_URL ?=
 # make schedule: the local time of the nightly crawl (HH:MM).
 SCHEDULE ?= 02:30
 PYTEST_ARGS ?=
@@ -14,9 +16,9 @@ PYTEST_ARGS ?=
 RWP_VERSION := 2.5.3
 RWP_DIR := $(VENV)/tools/replaywebpage-$(RWP_VERSION)
 
-.PHONY: install chromium test lint typecheck archive schedule unschedule bench clean
+.PHONY: install chromium redis-server test lint typecheck archive schedule unschedule bench clean
 
-install: $(STAMP) $(RWP_DIR)/index.html chromium
+install: $(STAMP) $(RWP_DIR)/index.html chromium redis-server
 
 # The system pip (23.x) cannot resolve lxml[html_clean] for readability-lxml: upgrade it first.
 $(STAMP): pyproject.toml
@@ -37,6 +39,12 @@ chromium:
 	@command -v chromium >/dev/null || { \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
+# The tests of shared crawls (tests/crawler/test_distributed.py) start a real Redis on a free
+# loopback port: Debian's redis-server, installed where missing (not started as a service here).
+redis-server:
+	@command -v redis-server >/dev/null || { \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; }
+
 # npm pack fetches the package's tarball only: its built files need none of its dependencies.
 $(RWP_DIR)/index.html:
 	rm -rf $(RWP_DIR).tmp && mkdir -p $(RWP_DIR).tmp
@@ -56,7 +64,7 @@ typecheck: $(STAMP)
 
 # The nightly job needs the virtualenv only, not the browser and archive tools the tests use.
 archive: $(STAMP)
-	$(BIN)/newsarchive crawl --data $(DATA) $(SITES)
+	$(BIN)/newsarchive crawl --data $(DATA) $(if $(REDIS_URL),--redis $(REDIS_URL)) $(SITES)
 
 # A nightly `make archive DATA=...` from here: a systemd user timer (Persistent=true), or a
 # crontab line where there is no user systemd. Both print what they install or remove.

@@ -45,7 +45,7 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.handlers.recording.RecordingDownloadHandler",
 }
 # Loads the site registry once, makes download slots of the sites' politeness, names the run.
-ADDONS = {"crawler.addon.NewsArchiveAddon": 0}
+ADDONS = {"crawler.addon.NewsArchiveAddon": 0, "crawler.distributed.DistributedAddon": 10}
 # Engine side first: redirects off the site refused (before the offsite filter, which would count
 # them as offsite), then the requests cap and name resolution, both before robots.txt is asked.
 DOWNLOADER_MIDDLEWARES = {
@@ -55,6 +55,7 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.robots.SharedRobotsTxtMiddleware": 100,
     "crawler.middlewares.proxy.FixedProxyMiddleware": 740,
+    "crawler.middlewares.shared_politeness.SharedPolitenessMiddleware": 760,
 }
 EXTENSIONS = {
     "crawler.extensions.warc.WarcExtension": 100,
@@ -77,6 +78,7 @@ NEWSARCHIVE_SITE_REGISTRY = None  # the loaded sites (crawler.addon), or loaded 
 NEWSARCHIVE_SITES = []  # site names; empty: every configured site
 NEWSARCHIVE_SITES_FILES = []  # extra site config files or directories
 NEWSARCHIVE_DELAY_SCALE = 1.0  # multiplies every site's download_delay
+NEWSARCHIVE_SITEMAPS_HELD = True  # sitemaps wait in the spider, a site's concurrency at a time
 # Caps per site and run; a site's [caps] table overrides them, -s overrides both; 0: no limit.
 NEWSARCHIVE_CAPS_ENABLED = True
 NEWSARCHIVE_MAX_SITEMAPS = 2_000  # sitemaps fetched (robots.txt and indexes included)
@@ -112,3 +114,12 @@ PROGRESS_REFRESH = 1.0  # seconds between redraws of the live table (stderr a te
 CATALOG_ENABLED = True  # <data>/catalog.sqlite: captures, text versions, full-text search
 CATALOG_PATH = ""  # default: catalog.sqlite in the data directory
 INCREMENTAL_ENABLED = True  # skip articles archived already (needs the catalog)
+
+# A crawl shared by several workers (crawler.distributed); off while REDIS_URL is empty.
+REDIS_URL = ""  # redis://host:6379/0: queue, duplicate filter, leases and politeness live there
+REDIS_KEY = "newsarchive"  # prefix of the run's keys: <REDIS_KEY>:<run id>:...
+REDIS_LEASE_SECONDS = 60.0  # a dead worker's requests go back to the queue after this
+REDIS_POLL_SECONDS = 0.5  # an idle worker looks at the shared queue this often (Scrapy: 5 s)
+REDIS_IDLE_TIMEOUT = 30.0  # a worker exits once the shared crawl has been idle this long
+REDIS_KEEP_SECONDS = 86_400  # a finished run's keys (its duplicate filter) expire after this
+REDIS_POLITENESS_ENABLED = True  # a site's delay and concurrency hold across all workers

@@ -1,6 +1,8 @@
 """The ``newsarchive`` command: thin handlers over the library.
 
     newsarchive crawl [SITE...] [--sites FILE] [--data DIR] [--replay PATH [--at TIMESTAMP]]
+                      [--redis URL]
+    newsarchive merge DATA... [--data DIR] [--run-id ID]
     newsarchive extract PATH... [--url URL] [--sites FILE]
     newsarchive replay serve PATH [--port N] [--at TIMESTAMP]
     newsarchive replay pywb-config DATA
@@ -22,9 +24,11 @@ from pathlib import Path
 
 from crawler.siteconfig import SiteConfigError, load_sites
 from model.layout import RunLayout
-from newsarchive.arguments import Parser, data_dir, port, timestamp, workers
+from newsarchive.arguments import Parser, data_dir, timestamp, workers
 from newsarchive.catalog import add_commands as add_catalog_commands
+from newsarchive.merge import add_merge_command
 from newsarchive.pages import extract_pages
+from newsarchive.replay import add_replay_commands
 from newsarchive.schedule import add_schedule_command
 
 logger = logging.getLogger(__name__)
@@ -66,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="crawl from an archive (WARC, WACZ, or a data dir) with no network")
     crawl.add_argument("--at", default="", type=timestamp, metavar="TIMESTAMP",
                        help="with --replay: the captures nearest this time (YYYYMMDDhhmmss)")
+    crawl.add_argument("--redis", default="", metavar="URL",
+                       help="be one worker of a crawl shared through this Redis (redis://HOST:PORT/0)")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="NAME=VALUE",
                        help="override a Scrapy setting (repeatable)")
     crawl.add_argument("-v", "--verbose", action="store_true",
@@ -79,23 +85,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="extra site config file or directory (repeatable)")
     ext.set_defaults(func=extract_pages)
 
-    replay = commands.add_parser("replay", help="serve an archive over HTTP")
-    replay_commands = replay.add_subparsers(metavar="COMMAND")
-    serve = replay_commands.add_parser(
-        "serve", help="serve archived pages on 127.0.0.1: /<timestamp>/<url>, and as an HTTP proxy")
-    serve.add_argument("path", type=Path, help="a WARC, a WACZ, or a directory of them")
-    serve.add_argument("--port", default="8080", type=port, metavar="N",
-                       help="port on 127.0.0.1, 0 for any free one (default: 8080)")
-    serve.add_argument("--at", default="", type=timestamp, metavar="TIMESTAMP",
-                       help="as a proxy, serve the captures nearest this time (default: latest)")
-    serve.add_argument("-v", "--verbose", action="store_true",
-                       help="log every request (and every client that hangs up) to stderr")
-    serve.set_defaults(func=_serve)
-
-    pywb = replay_commands.add_parser(
-        "pywb-config", help="print a pywb config.yaml that opens the data dir as one collection")
-    pywb.add_argument("data", type=data_dir, metavar="DATA", help="the data directory")
-    pywb.set_defaults(func=_pywb_config)
+    add_replay_commands(commands)
 
     fix = commands.add_parser(
         "repair", help="close, index and pack runs a crash interrupted; drop torn article lines")
@@ -116,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     again.set_defaults(func=_reextract)
 
     add_schedule_command(commands)
+    add_merge_command(commands)  # merge the workers of a shared crawl
     add_catalog_commands(commands)  # catalog rebuild, search
 
     report = commands.add_parser(
@@ -128,14 +119,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _crawl(args: argparse.Namespace) -> int:
-    from newsarchive.crawl import (
-        CrawlOptions,
-        RunIdTaken,
-        exit_status,
-        fresh_run_id,
-        run_crawl,
-        summary_lines,
-    )
+    from newsarchive.crawl import CrawlOptions, RunIdTaken, exit_status, run_crawl, summary_lines
+    from newsarchive.distributed import RedisUnavailable
     from newsarchive.lock import DataDirBusy, DataDirLock
     from newsarchive.overrides import OverrideError, parse_overrides
     from newsarchive.repair import repair_data_dir
@@ -150,6 +135,10 @@ def _crawl(args: argparse.Namespace) -> int:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
     data = Path(args.data)
+    if args.redis and args.replay is not None:
+        print("newsarchive: --redis and --replay do not go together: a replay reads one archive",
+              file=sys.stderr)
+        return 2
     try:
         RunLayout(data, args.run_id or "x")
     except ValueError as exc:
@@ -161,12 +150,12 @@ def _crawl(args: argparse.Namespace) -> int:
                 print(repair.summary())
             options = CrawlOptions(
                 data_dir=data, sites=args.site, site_files=args.sites,
-                run_id=fresh_run_id(data, args.run_id), proxy=args.proxy,
+                run_id=_run_id(args, data, overrides), proxy=args.proxy, redis=args.redis,
                 delay_scale=args.delay_scale, verbose=args.verbose, overrides=overrides,
                 replay=args.replay, replay_at=args.at, registry=registry,
             )
             report = run_crawl(options)
-    except (DataDirBusy, RunIdTaken) as exc:
+    except (DataDirBusy, RunIdTaken, RedisUnavailable) as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # the data dir itself can't be written: read-only, full, not ours
@@ -175,6 +164,17 @@ def _crawl(args: argparse.Namespace) -> int:
     for line in summary_lines(report):
         print(line)
     return exit_status(report)
+
+
+def _run_id(args: argparse.Namespace, data: Path, overrides: dict[str, object]) -> str:
+    """A run id never used in ``data``; a worker's (``--redis``) is the shared crawl's."""
+    from newsarchive.crawl import fresh_run_id
+    from newsarchive.distributed import shared_run_id
+
+    if not args.redis:
+        return fresh_run_id(data, args.run_id)
+    prefix = str(overrides.get("REDIS_KEY") or "newsarchive")
+    return shared_run_id(args.redis, prefix, data, args.run_id)
 
 
 def _repair(args: argparse.Namespace) -> int:
@@ -227,49 +227,6 @@ def _has_archive(path: Path) -> bool:
         return next(archive_files(path), None) is not None
     except ArchiveReadError:
         return False
-
-
-def _serve(args: argparse.Namespace) -> int:
-    import errno
-
-    from archive.reader import Archive
-    from archive.records import ArchiveReadError
-    from archive.server import ReplayServer
-
-    listen_port: int = args.port
-    try:
-        archive = Archive.open(args.path)
-    except ArchiveReadError as exc:
-        print(f"newsarchive: {exc}: expected a WARC, a WACZ, or a directory holding them",
-              file=sys.stderr)
-        return 2
-    try:
-        server = ReplayServer(archive, listen_port, args.at or None)
-    except OSError as exc:
-        why = ("is in use" if exc.errno == errno.EADDRINUSE
-               else f"cannot be listened on ({exc.strerror or exc})")
-        print(f"newsarchive: --port {listen_port}: 127.0.0.1:{listen_port} {why}; choose another port,"
-              " or 0 for any free one", file=sys.stderr)
-        return 2
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    with server:
-        print(f"serving {archive.size} index lines from {args.path} at {server.url}/", flush=True)
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
-    return 0
-
-
-def _pywb_config(args: argparse.Namespace) -> int:
-    from archive.pywb_config import pywb_config
-
-    if not (args.data / "runs").is_dir():
-        print(f"newsarchive: {args.data} has no runs/: expected a data directory", file=sys.stderr)
-        return 2
-    print(pywb_config(args.data), end="")
-    return 0
 
 
 def _reextract(args: argparse.Namespace) -> int:

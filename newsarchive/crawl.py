@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -34,6 +35,7 @@ class CrawlOptions:
     replay: Path | None = None  # answer every request from this archive: no network at all
     replay_at: str = ""
     registry: SiteRegistry | None = None  # the sites, already loaded (else loaded from the above)
+    redis: str = ""  # a worker of a crawl shared through this Redis (crawler.distributed)
     overrides: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -71,6 +73,8 @@ def crawl_settings(options: CrawlOptions) -> Settings:
         },
         priority="cmdline",
     )
+    if options.redis:
+        settings.set("REDIS_URL", options.redis, priority="cmdline")
     if options.registry is not None:
         settings.set("NEWSARCHIVE_SITE_REGISTRY", options.registry, priority="cmdline")
     if options.replay is not None:
@@ -131,10 +135,19 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
         report["interrupted_by"] = signal.Signals(process.stopped_by).name
         for site in report["sites"].values():
             site["status"] = "interrupted" if site["status"] == "ok" else site["status"]
+    if options.redis:  # one worker of a shared crawl: `newsarchive merge` gives the whole run
+        report["worker_of"] = _without_password(options.redis)
     if report.get("stats", {}).get("storage/error"):
         report["storage_error"] = report["stats"]["storage/error"]
     _save(layout, report)
     return report
+
+
+def _without_password(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 def _save(layout: RunLayout, report: dict[str, Any]) -> None:
@@ -154,7 +167,10 @@ def exit_status(report: Mapping[str, Any]) -> int:
     interrupted = report.get("interrupted_by")
     if interrupted:
         return 128 + int(signal.Signals[interrupted])
-    sites_ok = all(site["status"] == "ok" for site in report["sites"].values())
+    # A worker of a shared crawl saw only some of each site's pages: whether the sites were
+    # archived is the merged run's to say (`newsarchive merge` exits 1 if not).
+    sites_ok = bool(report.get("worker_of")) or all(
+        site["status"] == "ok" for site in report["sites"].values())
     outputs_ok = not any(o.get("failed") for o in (report.get("outputs") or {}).values())
     archive_ok = not report.get("archive", {}).get("failed")
     return 0 if sites_ok and outputs_ok and archive_ok and not report.get("storage_error") else 1

@@ -9,6 +9,7 @@ items for the pipeline. Which sites to crawl is the site registry the add-on loa
 from __future__ import annotations
 
 import logging
+import sys
 from collections import defaultdict
 from collections.abc import (
     AsyncIterator,
@@ -245,8 +246,10 @@ class NewsSpider(scrapy.Spider):
     def _sitemap_frontier(self, site: SiteConfig) -> SitemapFrontier:
         if site.name not in self._sitemaps:
             caps = self._site_caps(site)
+            # Not held (a shared crawl): every sitemap to the scheduler as soon as it is found.
+            held = self.crawler.settings.getbool("NEWSARCHIVE_SITEMAPS_HELD", True)
             self._sitemaps[site.name] = SitemapFrontier(
-                caps.sitemaps, caps.sitemap_depth, width=site.concurrency)
+                caps.sitemaps, caps.sitemap_depth, width=site.concurrency if held else sys.maxsize)
         return self._sitemaps[site.name]
 
     def _add_sitemaps(self, site: SiteConfig, urls: Iterable[str], depth: int) -> None:
