@@ -82,7 +82,7 @@ class LeasedScheduler(Scheduler):  # type: ignore[misc]
         scheduler.crawler = crawler
         scheduler.keys = run_keys(settings)
         scheduler.leases = Leases(scheduler.server, scheduler.keys,
-                                  settings.getfloat("REDIS_LEASE_SECONDS"))
+                                  settings.getfloat("REDIS_LEASE_SECONDS"), owner=worker_name())
         scheduler.idle_timeout = settings.getfloat("REDIS_IDLE_TIMEOUT")
         scheduler.keep_seconds = settings.getint("REDIS_KEEP_SECONDS")
         scheduler.held = {}

@@ -41,7 +41,10 @@ return top[1]
 _RENEW = NOW_MS + """
 local renewed = 0
 for i = 2, #ARGV do
-  renewed = renewed + redis.call('ZADD', KEYS[1], 'XX', 'CH', now + tonumber(ARGV[1]), ARGV[i])
+  if redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+    redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[i])
+    renewed = renewed + 1
+  end
 end
 return renewed
 """
@@ -96,8 +99,9 @@ class RunKeys:
 class Leases:
     """The requests workers hold, in Redis; ``server`` is a ``redis.Redis`` client."""
 
-    def __init__(self, server: Any, keys: RunKeys, seconds: float) -> None:
+    def __init__(self, server: Any, keys: RunKeys, seconds: float, owner: str = "") -> None:
         self.server = server
+        self.owner = owner  # the start of every token: which worker holds a lease
         self.keys = keys
         self.ms = max(1, int(seconds * 1000))
         self._names = [keys.requests, keys.key("leases:data"), keys.key("leases:score"),
@@ -108,7 +112,7 @@ class Leases:
 
     def pop(self) -> tuple[str, bytes] | None:
         """The queue's first request, leased: ``(token, bytes)``; None when the queue is empty."""
-        token = secrets.token_hex(8)
+        token = f"{self.owner}:{secrets.token_hex(8)}" if self.owner else secrets.token_hex(8)
         data = self._pop(keys=self._names, args=[token, self.ms])
         return (token, data) if data else None
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 
 from tests.conftest import SITES, Crawl
 from tests.fixtures.process import FixtureServer
@@ -73,7 +74,8 @@ def run_workers(tmp: Path, server: FixtureServer, log: Path, redis_url: str,
     procs = [start_worker(d, sites, server.proxy, redis_url, key, *settings) for d in dirs]
     if kill_after is not None:
         deadline = time.monotonic() + 120
-        while len(log.read_text().splitlines()) - before < kill_after:
+        while len(log.read_text().splitlines()) - before < kill_after or not holds_requests(
+                redis_url, key, procs[0].pid):
             assert time.monotonic() < deadline and procs[0].poll() is None, "no crawl to kill"
             time.sleep(0.05)
         procs[0].send_signal(signal.SIGKILL)
@@ -84,6 +86,17 @@ def run_workers(tmp: Path, server: FixtureServer, log: Path, redis_url: str,
          "--sites", str(sites)], capture_output=True, text=True, timeout=300)
     server_log = [json.loads(line) for line in log.read_text().splitlines()[before:]]
     return Workers(dirs, merged, procs, outputs, merge, server_log)
+
+
+def holds_requests(redis_url: str, key: str, pid: int) -> bool:
+    """Whether the worker of this pid holds leased requests (tokens are ``<host>-<pid>:...``)."""
+    client = redis.Redis.from_url(redis_url)
+    try:
+        return any(token.split(b":")[0].endswith(b"-%d" % pid)
+                   for leases in client.scan_iter(f"{key}:*:leases:expiry")
+                   for token in client.zrange(leases, 0, -1))
+    finally:
+        client.close()
 
 
 def run_dir(data: Path) -> Path:
