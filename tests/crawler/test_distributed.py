@@ -38,6 +38,7 @@ class Workers:
     outputs: list[str]
     merge: subprocess.CompletedProcess[str]
     server_log: list[dict[str, Any]]  # what the fixture server answered during this crawl
+    killed: int | None = None  # the worker killed while it held requests
 
 
 def site_files(folder: Path, delays: dict[str, float]) -> Path:
@@ -65,27 +66,31 @@ def start_worker(data: Path, sites: Path, proxy: str, redis_url: str, key: str,
 def run_workers(tmp: Path, server: FixtureServer, log: Path, redis_url: str,
                 delays: dict[str, float], kill_after: int | None = None,
                 settings: tuple[str, ...] = ()) -> Workers:
-    """Three workers; with ``kill_after``, the first is killed (SIGKILL) once the fixture server
-    has answered that many requests of this crawl."""
+    """Three workers; with ``kill_after``, once the fixture server has answered that many
+    requests of this crawl, a worker holding requests (leases in Redis) is killed (SIGKILL)."""
     sites = site_files(tmp / "sites", delays)
     before = len(log.read_text().splitlines())
     key = f"test-{secrets.token_hex(4)}"
     dirs = [tmp / f"worker-{i}" for i in range(3)]
     procs = [start_worker(d, sites, server.proxy, redis_url, key, *settings) for d in dirs]
+    killed = None
     if kill_after is not None:
         deadline = time.monotonic() + 120
-        while len(log.read_text().splitlines()) - before < kill_after or not holds_requests(
-                redis_url, key, procs[0].pid):
-            assert time.monotonic() < deadline and procs[0].poll() is None, "no crawl to kill"
+        while killed is None:
+            assert time.monotonic() < deadline and all(p.poll() is None for p in procs), (
+                "no crawl to kill")
+            if len(log.read_text().splitlines()) - before >= kill_after:
+                killed = next((i for i, p in enumerate(procs)
+                               if holds_requests(redis_url, key, p.pid)), None)
             time.sleep(0.05)
-        procs[0].send_signal(signal.SIGKILL)
+        procs[killed].send_signal(signal.SIGKILL)
     outputs = [p.communicate(timeout=300)[0] for p in procs]
     merged = tmp / "merged"
     merge = subprocess.run(
         [sys.executable, "-m", "newsarchive", "merge", *map(str, dirs), "--data", str(merged),
          "--sites", str(sites)], capture_output=True, text=True, timeout=300)
     server_log = [json.loads(line) for line in log.read_text().splitlines()[before:]]
-    return Workers(dirs, merged, procs, outputs, merge, server_log)
+    return Workers(dirs, merged, procs, outputs, merge, server_log, killed)
 
 
 def holds_requests(redis_url: str, key: str, pid: int) -> bool:
@@ -184,10 +189,12 @@ def test_a_killed_workers_requests_are_fetched_by_the_others(
     delays = dict.fromkeys(SITES, 0.3)  # long enough to be killed in the middle
     workers = run_workers(tmp_path_factory.mktemp("killed"), server, log, redis_url, delays,
                           kill_after=15)
-    assert workers.procs[0].returncode == -signal.SIGKILL
-    for proc, output in zip(workers.procs[1:], workers.outputs[1:], strict=True):
-        assert proc.returncode == 0, output
-    reports = [json.loads((run_dir(d) / "report.json").read_text()) for d in workers.dirs[1:]]
+    assert workers.killed is not None
+    assert workers.procs[workers.killed].returncode == -signal.SIGKILL
+    others = [i for i in range(3) if i != workers.killed]
+    for i in others:
+        assert workers.procs[i].returncode == 0, workers.outputs[i]
+    reports = [json.loads((run_dir(workers.dirs[i]) / "report.json").read_text()) for i in others]
     assert sum(r["stats"].get("redis/reclaimed", 0) for r in reports) >= 1
     assert workers.merge.returncode == 0, workers.merge.stdout + workers.merge.stderr
     merged = {a["url"] for a in articles(workers.merged)}
