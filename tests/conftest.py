@@ -8,6 +8,7 @@ differs from a real run.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -36,6 +37,14 @@ class Crawl:
     articles: list[dict[str, Any]]
     returncode: int
     output: str
+
+
+def unavailable(message: str) -> NoReturn:
+    """A tool or data set a test needs is absent: CI must have it, so there a failure; elsewhere
+    a skip that says what is missing."""
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
 
 
 def fixture_file(url: str) -> Path:

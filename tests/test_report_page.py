@@ -6,14 +6,14 @@ night, and a screenshot is left in the test's tmp dir."""
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from newsarchive.cli import main
-from tests.archive.replaywebpage import CHROMIUM_ENV, chromium_path
+from tests.archive.replaywebpage import chromium
 from tests.conftest import SecondNight
 
 NIGHTS = ["test-run", "night-2", "night-3"]
@@ -31,26 +31,9 @@ _CHARTS = """() => Array.from(document.querySelectorAll('.plotly-graph-div'), (g
 
 
 @pytest.fixture(scope="module")
-def browser() -> Any:
-    executable = chromium_path()
-    missing = [] if executable else [f"chromium on the PATH (or set {CHROMIUM_ENV})"]
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing.append("playwright (the test extra)")
-    if missing:
-        message = "missing " + "; ".join(missing) + ": `make install` installs them"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable, headless=True, timeout=60_000,
-            args=["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"])
-        try:
-            yield browser
-        finally:
-            browser.close()
+def browser() -> Iterator[Any]:
+    with chromium() as launched:  # Debian's Chromium, offline: no name resolves but 127.0.0.1's
+        yield launched
 
 
 def _reports(data: Path) -> dict[str, dict[str, Any]]:

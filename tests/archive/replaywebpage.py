@@ -27,9 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.archive._support import url_server
+from tests.conftest import unavailable
 
 RWP_VERSION = "2.5.3"  # the Makefile's RWP_VERSION
 RWP_ENV = "NEWSARCHIVE_REPLAYWEBPAGE"  # a folder holding index.html, ui.js and sw.js
@@ -183,26 +182,27 @@ def chromium_path() -> str | None:
     return os.environ.get(CHROMIUM_ENV) or shutil.which("chromium")
 
 
-def require_tools() -> tuple[Path, str]:
-    """ReplayWeb.page's files and Chromium; missing: a failure under CI, else a skip."""
-    rwp = replaywebpage_dir()
+def require_browser() -> str:
+    """Chromium and playwright; missing: a failure under CI, else a skip."""
     executable = chromium_path()
-    missing = []
-    if not (rwp / "index.html").is_file() or not (rwp / "sw.js").is_file():
-        missing.append(f"ReplayWeb.page {RWP_VERSION} in {rwp} (or set {RWP_ENV})")
-    if not executable:
-        missing.append(f"chromium on the PATH (or set {CHROMIUM_ENV})")
+    missing = [] if executable else [f"chromium on the PATH (or set {CHROMIUM_ENV})"]
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         missing.append("playwright (the test extra)")
     if missing:
-        message = "missing " + "; ".join(missing) + ": `make install` installs them"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("missing " + "; ".join(missing) + ": `make install` installs them")
     assert executable is not None
-    return rwp, executable
+    return executable
+
+
+def require_tools() -> tuple[Path, str]:
+    """ReplayWeb.page's files and Chromium; missing: a failure under CI, else a skip."""
+    rwp = replaywebpage_dir()
+    if not (rwp / "index.html").is_file() or not (rwp / "sw.js").is_file():
+        unavailable(f"missing ReplayWeb.page {RWP_VERSION} in {rwp} (or set {RWP_ENV}):"
+                    " `make install` installs it")
+    return rwp, require_browser()
 
 
 @contextlib.contextmanager
@@ -237,7 +237,7 @@ def _served(root: Path, log_path: Path) -> contextlib.AbstractContextManager[str
 @contextlib.contextmanager
 def chromium() -> Iterator[Any]:
     """Headless Chromium (Debian's, or $NEWSARCHIVE_CHROMIUM) under playwright, offline."""
-    _, executable = require_tools()
+    executable = require_browser()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import unavailable
 from tests.fixtures.redis_server import RedisServer, redis_binary
 
 
@@ -14,9 +14,6 @@ from tests.fixtures.redis_server import RedisServer, redis_binary
 def redis_url() -> Iterator[str]:
     binary = redis_binary()
     if binary is None:
-        message = "redis-server is not installed (`make install` installs Debian's redis-server)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("redis-server is not installed (`make install` installs Debian's redis-server)")
     with RedisServer(binary) as server:
         yield server.url
