@@ -47,3 +47,9 @@ def port(value: str) -> int:
         raise argparse.ArgumentTypeError(
             f"--port {value!r}: expected a number from 0 to 65535 (0 picks a free port)")
     return number
+
+
+def add_sites_option(parser: argparse.ArgumentParser) -> None:
+    """``--sites FILE``, repeatable: site configs beside (or over) the built-in ones."""
+    parser.add_argument("--sites", action="append", default=[], metavar="FILE",
+                        help="extra site config file or directory (repeatable)")

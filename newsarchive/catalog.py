@@ -14,7 +14,7 @@ from typing import Any
 
 from archive.catalog import CATALOG_NAME, Catalog, Hit
 from crawler.siteconfig import SiteRegistry, load_sites
-from newsarchive.arguments import data_dir
+from newsarchive.arguments import add_sites_option, data_dir
 from newsarchive.lock import DataDirBusy, DataDirLock
 
 
@@ -28,8 +28,7 @@ def add_commands(commands: Any) -> None:
                        help="the data directory")
     again.add_argument("--data", default="data", type=data_dir, metavar="DIR",
                        help="data directory (default: data)")
-    again.add_argument("--sites", action="append", default=[], metavar="FILE",
-                       help="extra site config file or directory (repeatable)")
+    add_sites_option(again)
     again.set_defaults(func=_rebuild)
 
     search = commands.add_parser("search", help="full-text search over every archived text")

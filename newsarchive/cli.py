@@ -24,7 +24,7 @@ from pathlib import Path
 
 from crawler.siteconfig import SiteConfigError, load_sites
 from model.layout import RunLayout
-from newsarchive.arguments import Parser, data_dir, timestamp, workers
+from newsarchive.arguments import Parser, add_sites_option, data_dir, timestamp, workers
 from newsarchive.catalog import add_commands as add_catalog_commands
 from newsarchive.merge import add_merge_command
 from newsarchive.pages import extract_pages
@@ -57,8 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
     crawl = commands.add_parser("crawl", help="crawl news sites into WARC files and clean text")
     crawl.add_argument("site", nargs="*", help="site names (default: every configured site)")
-    crawl.add_argument("--sites", action="append", default=[], metavar="FILE",
-                       help="a site config file or directory of them (repeatable)")
+    add_sites_option(crawl)
     crawl.add_argument("--data", default="data", type=data_dir, metavar="DIR",
                        help="data directory (default: data)")
     crawl.add_argument("--run-id", default="", help="name of this run (default: UTC time)")
@@ -81,8 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     ext = commands.add_parser("extract", help="extract articles from saved HTML pages")
     ext.add_argument("path", nargs="+", type=Path, help=".html/.html.gz files or directories")
     ext.add_argument("--url", help="the URL of the page (one file only)")
-    ext.add_argument("--sites", action="append", default=[], metavar="FILE",
-                     help="extra site config file or directory (repeatable)")
+    add_sites_option(ext)
     ext.set_defaults(func=extract_pages)
 
     add_replay_commands(commands)
@@ -97,8 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     again = commands.add_parser(
         "reextract", help="re-run extraction on archived responses, rewriting text and JSONL")
     again.add_argument("path", type=Path, help="a data directory, a run directory or a WARC file")
-    again.add_argument("--sites", action="append", default=[], metavar="FILE",
-                       help="extra site config file or directory (repeatable)")
+    add_sites_option(again)
     again.add_argument("--workers", type=workers, default=0,
                        help="extraction processes (default: one per core)")
     again.add_argument("--out", type=Path, metavar="DIR",

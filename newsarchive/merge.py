@@ -26,7 +26,7 @@ from archive.wacz import build_wacz
 from crawler.extensions.report import build_report, site_summary
 from crawler.siteconfig import SiteRegistry, load_sites
 from model.layout import RunLayout
-from newsarchive.arguments import data_dir
+from newsarchive.arguments import add_sites_option, data_dir
 from newsarchive.catalog import site_name
 from newsarchive.lock import DataDirBusy, DataDirLock
 from newsarchive.repair import repair_data_dir
@@ -45,8 +45,7 @@ def add_merge_command(commands: Any) -> None:
                        help="where the merged run goes (default: data)")
     merge.add_argument("--run-id", default="", help="merge this run only (default: every run of"
                        " the workers that DIR does not have)")
-    merge.add_argument("--sites", action="append", default=[], metavar="FILE",
-                       help="extra site config file or directory (repeatable)")
+    add_sites_option(merge)
     merge.set_defaults(func=_merge)
 
 
