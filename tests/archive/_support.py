@@ -24,6 +24,7 @@ import pytest
 from archive.records import HttpRequest, HttpResponse, RecordLocation, article_uri
 from archive.warc import RollingWarcWriter
 from model.layout import RunLayout
+from tests.fixtures.process import stop_process
 
 T0 = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 ALPHA = "https://news.example/2026/01/02/alpha"
@@ -195,10 +196,5 @@ def url_server(command: list[str], log_path: Path, what: str,
             pytest.fail(f"{what} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server, timeout=15)
         server.stdout.close()
