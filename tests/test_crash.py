@@ -7,6 +7,7 @@ repairs the killed run before it starts (under the data directory's lock).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -28,12 +29,21 @@ def crawl_command(server: FixtureServer, data: Path, run_id: str) -> list[str]:
             server.proxy, "--delay-scale", "0", "--run-id", run_id, "--set", "RETRY_TIMES=0"]
 
 
+def _size(paths: list[Path]) -> int:
+    """Bytes in the files that still exist: the crawl renames an open WARC when it closes it."""
+    total = 0
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            total += path.stat().st_size
+    return total
+
+
 def kill_when_archive_reaches(process: subprocess.Popen[bytes], data: Path, size: int) -> bool:
     """SIGKILL the crawl once its open WARCs hold ``size`` bytes; False if it ended first."""
     deadline = time.monotonic() + 120
     while process.poll() is None and time.monotonic() < deadline:
         open_files = list(data.glob("runs/*/warc/*.open"))
-        if open_files and sum(f.stat().st_size for f in open_files if f.exists()) >= size:
+        if open_files and _size(open_files) >= size:
             process.send_signal(signal.SIGKILL)
             process.wait()
             return True
