@@ -1,7 +1,10 @@
 """The catalog: what the archive holds, per URL, in one SQLite file (``<data>/catalog.sqlite``).
 
-    captures   every HTTP response archived (revisits and 304s included): its run, WARC file and
-               offset, date, status, payload digest, ETag and Last-Modified
+    captures   every HTTP response archived (revisits and 304s included): its run, WARC file,
+               offset and length, record type and id, date, status, payload digest, ETag and
+               Last-Modified (:mod:`archive.catalog_captures`: the per-URL lookups of dedupe and
+               packing)
+    catalogued_runs  the runs whose captures are all in
     versions   each distinct text of an article, in order (1, 2, ...), with its metadata and the
                run that first archived it; ``versions_fts`` indexes title and text (FTS5)
     urls       per URL, derived from both: site, canonical URL, first and last seen, last checked
@@ -18,14 +21,17 @@ does not matter.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from archive import catalog_captures
+from archive.catalog_captures import StoredCapture
+
 CATALOG_NAME = "catalog.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS captures (
@@ -39,9 +45,15 @@ CREATE TABLE IF NOT EXISTS captures (
     payload_digest TEXT,
     etag TEXT,
     last_modified TEXT,
+    record_type TEXT,
+    record_id TEXT,
+    warc_date TEXT,
+    warc_length INTEGER,
     PRIMARY KEY (warc_filename, warc_offset)
 );
 CREATE INDEX IF NOT EXISTS captures_by_url ON captures (url, date);
+CREATE INDEX IF NOT EXISTS responses_by_url ON captures (url, date) WHERE record_type = 'response';
+CREATE TABLE IF NOT EXISTS catalogued_runs (run_id TEXT PRIMARY KEY, captures INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS versions (
     id INTEGER PRIMARY KEY,
     url TEXT NOT NULL,
@@ -79,34 +91,6 @@ CREATE TABLE IF NOT EXISTS urls (
 );
 """
 
-# Recomputed from captures and versions: the same whatever order they were added in.
-_REFRESH_URLS = """
-WITH seen AS (
-    SELECT url, MIN(date) AS first_seen, MAX(date) AS last_seen,
-           MAX(CASE WHEN status IN (200, 304) THEN date END) AS last_checked, MAX(site) AS site
-    FROM captures GROUP BY url
-), latest AS (
-    SELECT url, status, ROW_NUMBER() OVER (
-        PARTITION BY url ORDER BY date DESC, warc_filename DESC, warc_offset DESC) AS n
-    FROM captures
-), ok AS (
-    SELECT url, etag, last_modified, payload_digest, ROW_NUMBER() OVER (
-        PARTITION BY url ORDER BY date DESC, warc_filename DESC, warc_offset DESC) AS n
-    FROM captures WHERE status = 200
-), text AS (
-    SELECT url, site, canonical_url, sha256, COUNT(*) OVER (PARTITION BY url) AS versions,
-           ROW_NUMBER() OVER (PARTITION BY url ORDER BY version DESC) AS n
-    FROM versions
-)
-INSERT INTO urls
-SELECT s.url, COALESCE(t.site, s.site), t.canonical_url, s.first_seen, s.last_seen, l.status,
-       s.last_checked, o.etag, o.last_modified, o.payload_digest, t.sha256,
-       COALESCE(t.versions, 0)
-FROM seen AS s
-JOIN latest AS l ON l.url = s.url AND l.n = 1
-LEFT JOIN ok AS o ON o.url = s.url AND o.n = 1
-LEFT JOIN text AS t ON t.url = s.url AND t.n = 1
-"""
 
 
 class CatalogError(Exception):
@@ -151,6 +135,7 @@ class Catalog:
             db = sqlite3.connect(path, isolation_level=None, timeout=30)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            catalog_captures.upgrade(db)
             db.executescript(_SCHEMA)
             db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         except (sqlite3.Error, OSError) as exc:
@@ -202,9 +187,19 @@ class Catalog:
     def add_capture(self, capture: Mapping[str, Any]) -> None:
         """One archived response (keys as the ``captures`` columns); a capture already there
         (same file and offset) is left as it is."""
+        columns = catalog_captures.CAPTURE_COLUMNS
         self._db.execute(
-            "INSERT OR IGNORE INTO captures VALUES (:warc_filename, :warc_offset, :run_id, :url,"
-            " :site, :date, :status, :payload_digest, :etag, :last_modified)", dict(capture))
+            f"INSERT OR IGNORE INTO captures ({', '.join(columns)})"
+            f" VALUES ({', '.join(':' + c for c in columns)})",
+            catalog_captures.capture_row(dict(capture)))
+
+    def add_run(self, run_id: str, captures: int) -> None:
+        """Note that every capture of the run is in."""
+        self._db.execute("INSERT OR REPLACE INTO catalogued_runs VALUES (?, ?)", (run_id, captures))
+
+    def runs(self) -> set[str]:
+        """The runs whose captures are all in."""
+        return {row[0] for row in self._db.execute("SELECT run_id FROM catalogued_runs")}
 
     def add_version(self, article: Mapping[str, Any], run_id: str) -> bool:
         """An article as in ``articles.jsonl`` (with its ``version``); False if that version of
@@ -224,11 +219,21 @@ class Catalog:
                          (cursor.lastrowid, row["title"] or "", row["text"] or ""))
         return True
 
-    def refresh_urls(self) -> None:
-        """Recompute the ``urls`` table from captures and versions."""
+    def refresh_urls(self, urls: Iterable[str] | None = None) -> None:
+        """Recompute the ``urls`` table from captures and versions: every URL, or only ``urls``
+        (those of the run just added, so that a night's cost does not grow with the archive)."""
         with self.transaction():
-            self._db.execute("DELETE FROM urls")
-            self._db.execute(_REFRESH_URLS)
+            if urls is None:
+                self._db.execute("DELETE FROM urls")
+                self._db.execute(catalog_captures.refresh_sql(None))
+                return
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS scope (url TEXT PRIMARY KEY)")
+            self._db.execute("DELETE FROM temp.scope")
+            self._db.executemany("INSERT OR IGNORE INTO temp.scope VALUES (?)",
+                                 ((url,) for url in urls))
+            scope = "SELECT url FROM temp.scope"
+            self._db.execute(f"DELETE FROM urls WHERE url IN ({scope})")
+            self._db.execute(catalog_captures.refresh_sql(scope))
 
     # Reading ---------------------------------------------------------------------------------
 
@@ -239,6 +244,15 @@ class Catalog:
             "SELECT url, last_checked, etag, last_modified, versions FROM urls WHERE url = ?"
             " AND (payload_digest IS NOT NULL OR last_status IN (404, 410))", (url,)).fetchone()
         return KnownPage(*row) if row else None
+
+    def latest_response(self, url: str) -> StoredCapture | None:
+        """The latest 200 response record of ``url`` (never a revisit), if any."""
+        return catalog_captures.latest_response(self._db, url)
+
+    def original(self, url: str, digest: str, until: str) -> StoredCapture | None:
+        """The latest response record of ``url`` with payload ``digest``, dated ``until`` (ISO
+        8601, UTC) or before: the original a revisit refers to."""
+        return catalog_captures.original(self._db, url, digest, until)
 
     def next_version(self, url: str, sha256: str) -> tuple[int, str]:
         """The version a text fetched from ``url`` is, and whether it is ``new`` (the URL's

@@ -1,8 +1,9 @@
 """Filling the catalog from the record: a run's captures from its WARCs (read through the archive
 reader, revisits resolved), and every run's ``articles.jsonl``.
 
-The crawl calls :func:`add_run_captures` when a run ends; :func:`rebuild` makes a whole catalog
-again from the data directory, the same one the crawls built.
+The crawl calls :func:`add_run_captures` when a run ends, and :func:`bring_up_to_date` when one
+starts (for the runs that ended without it); :func:`rebuild` makes a whole catalog again from the
+data directory, the same one the crawls built.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from archive.catalog import CATALOG_NAME, Catalog
 from archive.reader import Archive
-from archive.records import ArchiveReadError, payload_digest, warc_date
+from archive.records import OPEN_SUFFIX, ArchiveReadError, payload_digest, warc_date
 
 logger = logging.getLogger(__name__)
 SiteOf = Callable[[str], "str | None"]
@@ -30,13 +31,19 @@ class RebuildResult:
     versions: int = 0
 
 
-def add_run_captures(catalog: Catalog, archive: Archive, run_dir: Path, site_of: SiteOf) -> int:
+def add_run_captures(
+    catalog: Catalog, archive: Archive, run_dir: Path, site_of: SiteOf, finished: bool = True
+) -> tuple[int, set[str]]:
     """Every response archived in the run at ``run_dir`` (its WARCs, loose or in its WACZ), as
-    captures: ``archive`` must hold the whole data directory, for revisits to resolve."""
+    captures; return how many, and their URLs. ``archive`` need hold only that run: a revisit is not resolved,
+    its digest is its own ``WARC-Payload-Digest`` (its original's). A ``finished`` run (its WARCs
+    all closed) is noted as catalogued."""
+    urls: set[str] = set()
     count = 0
     with catalog.transaction():
-        for response in archive.responses(files=archive.files_in(run_dir)):
+        for response in archive.responses(files=archive.files_in(run_dir), resolve=False):
             headers = {name.lower(): value for name, value in response.headers}
+            revisit = response.record_type == "revisit"
             catalog.add_capture({
                 "warc_filename": response.location.filename,
                 "warc_offset": response.location.offset,
@@ -45,12 +52,67 @@ def add_run_captures(catalog: Catalog, archive: Archive, run_dir: Path, site_of:
                 "site": site_of(response.url),
                 "date": warc_date(response.date),
                 "status": response.status,
-                "payload_digest": payload_digest(response.body),
+                "payload_digest": response.digest if revisit else payload_digest(response.body),
                 "etag": headers.get("etag"),
                 "last_modified": headers.get("last-modified"),
+                "record_type": response.record_type,
+                "record_id": response.location.record_id,
+                "warc_date": response.warc_date,
+                "warc_length": response.location.length or None,
             })
+            urls.add(response.url)
             count += 1
-    return count
+        if finished and not _still_open(run_dir):
+            catalog.add_run(run_dir.name, count)
+    return count, urls
+
+
+def add_run(
+    catalog: Catalog, run_dir: Path, site_of: SiteOf, finished: bool = True
+) -> tuple[int, set[str]]:
+    """:func:`add_run_captures` read from the run's own files alone (a cost that does not grow
+    with the runs before it); a run that archived nothing adds none."""
+    try:
+        archive = Archive.open(run_dir)
+    except ArchiveReadError:
+        if finished and not _still_open(run_dir):
+            catalog.add_run(run_dir.name, 0)
+        return 0, set()
+    return add_run_captures(catalog, archive, run_dir, site_of, finished)
+
+
+def catch_up(catalog: Catalog, data_dir: Path, site_of: SiteOf) -> list[str]:
+    """Add the captures of every finished run (one with its ``report.json``: ended, or repaired
+    after a crash) that the catalog lacks, and recompute their URLs; return those runs. Once
+    the catalog is whole this is a listing of ``runs/`` and one query."""
+    runs = Path(data_dir) / "runs"
+    known = catalog.runs()
+    missing = [run for run in sorted(runs.iterdir()) if run.name not in known
+               and (run / "report.json").is_file()] if runs.is_dir() else []
+    urls: set[str] = set()
+    for run_dir in missing:
+        urls |= add_run(catalog, run_dir, site_of)[1]
+    if urls:
+        catalog.refresh_urls(urls)
+    return [run.name for run in missing]
+
+
+def bring_up_to_date(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> int:
+    """Make the catalog hold every finished run before a crawl reads it: built whole once when
+    there is none (a data directory older than the catalog), else caught up; return how many
+    runs were read."""
+    path = Path(path or Path(data_dir) / CATALOG_NAME)
+    if not path.exists() and any((Path(data_dir) / "runs").glob("*/report.json")):
+        logger.warning("no catalog at %s: building it from the runs of %s (once)", path, data_dir)
+        return rebuild(data_dir, site_of, path).runs
+    catalog = Catalog.open(path)
+    try:
+        added = catch_up(catalog, data_dir, site_of)
+    finally:
+        catalog.close()
+    if added:
+        logger.warning("added the captures of %d runs to the catalog: %s", len(added), added)
+    return len(added)
 
 
 def run_articles(run_dir: Path) -> Iterator[dict[str, Any]]:
@@ -97,8 +159,12 @@ def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> Rebuil
     try:
         articles: list[tuple[dict[str, Any], str]] = []
         for run_dir in runs:
+            finished = (run_dir / "report.json").is_file()
             if archive is not None:
-                result.captures += add_run_captures(catalog, archive, run_dir, site_of)
+                result.captures += add_run_captures(
+                    catalog, archive, run_dir, site_of, finished)[0]
+            elif finished:
+                catalog.add_run(run_dir.name, 0)
             articles += [(article, run_dir.name) for article in run_articles(run_dir)]
             result.runs += 1
         result.versions = add_articles(catalog, articles)
@@ -109,6 +175,10 @@ def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> Rebuil
     _remove(path)
     os.replace(building, path)
     return result
+
+
+def _still_open(run_dir: Path) -> bool:
+    return any((run_dir / "warc").glob(f"*{OPEN_SUFFIX}"))
 
 
 def _remove(path: Path) -> None:

@@ -3,7 +3,7 @@
 An archive at a path (WARC files, WACZ packages, run or data directories) is indexed once and
 answers "what did this URL return at that time?" (:meth:`Archive.lookup`, :meth:`Archive.read`)
 and "what is in it, in order?" (:meth:`Archive.responses`). Replay, the replay server,
-re-extraction, dedupe and packing all read through it.
+re-extraction, packing and the catalog all read through it.
 
 - Revisit records (the same payload as an earlier capture) are resolved to the response they
   refer to, so a reader always gets a whole response.
@@ -56,6 +56,9 @@ class ArchivedResponse:
     protocol: str
     date: datetime  # the capture's WARC-Date
     location: RecordLocation  # of the record that answered (a revisit's own, if it was one)
+    record_type: str = "response"  # or "revisit" (its body then that of its original)
+    digest: str | None = None  # the record's WARC-Payload-Digest, as written
+    warc_date: str = ""  # the record's WARC-Date, as written
 
 
 class Archive:
@@ -121,11 +124,6 @@ class Archive:
             return None
         return nearest(found, at) if at is not None else found[-1]
 
-    def record_headers(self, capture: Capture) -> tuple[str, str]:
-        """The ``WARC-Record-ID`` and exact ``WARC-Date`` of a capture's record."""
-        with self._open_record(capture) as (location, record):
-            return location.record_id, record.rec_headers.get_header("WARC-Date")
-
     def read(self, capture: Capture) -> ArchivedResponse:
         """The response a capture points at; a revisit gets its original's payload."""
         with self._open_record(capture) as (location, record):
@@ -141,21 +139,24 @@ class Archive:
             return _archived(capture.url, record, body, location)
 
     def responses(
-        self, want: Callable[[str], bool] | None = None, files: Iterable[str] | None = None
+        self, want: Callable[[str], bool] | None = None, files: Iterable[str] | None = None,
+        resolve: bool = True,
     ) -> Iterator[ArchivedResponse]:
         """Every HTTP response in the archive (revisits resolved), file by file in name order,
         each file's records in order; ``want(url)`` picks which to read, ``files`` (WARC names)
-        which files. Revisits are resolved against the whole archive."""
+        which files. Revisits are resolved against the whole archive; with ``resolve`` off they
+        are not (their body is empty), so that one run's records read without the others."""
         own = [n for n in self._openers if not n.endswith(ORIGINALS_SUFFIX)]
         for name in sorted(own if files is None else set(files) & set(self._openers)):
             try:
                 with self._openers[name]() as fh:
-                    yield from self._file_responses(name, fh, want)
+                    yield from self._file_responses(name, fh, want, resolve)
             except (ArchiveLoadFailed, OSError) as exc:
                 logger.error("skipping the rest of unreadable WARC %s: %s", name, exc)
 
     def _file_responses(
-        self, name: str, fh: IO[bytes] | ClosingMember, want: Callable[[str], bool] | None
+        self, name: str, fh: IO[bytes] | ClosingMember, want: Callable[[str], bool] | None,
+        resolve: bool,
     ) -> Iterator[ArchivedResponse]:
         records = ArchiveIterator(fh)
         # Offsets from the iterator's own count: get_record_offset() would read the body first.
@@ -167,7 +168,9 @@ class Archive:
                 continue
             offset = records.offset
             capture = self._capture_at(name, offset)
-            if record.rec_type == "revisit":
+            if record.rec_type == "revisit" and not resolve:
+                body = b""
+            elif record.rec_type == "revisit":
                 if capture is None:
                     logger.error("revisit of %s at %s@%d is not in the index", url, name, offset)
                     continue
@@ -251,8 +254,6 @@ class Archive:
         raise ArchiveReadError(f"revisit of {target} refers to a capture not in the archive")
 
 
-
-
 def _archived(
     url: str, record: ArcWarcRecord, body: bytes, location: RecordLocation
 ) -> ArchivedResponse:
@@ -266,6 +267,9 @@ def _archived(
         protocol=headers.protocol or "HTTP/1.1",
         date=datetime.fromisoformat(record.rec_headers.get_header("WARC-Date")),
         location=location,
+        record_type=record.rec_type,
+        digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+        warc_date=record.rec_headers.get_header("WARC-Date"),
     )
 
 

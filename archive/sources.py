@@ -37,6 +37,19 @@ def file_opener(path: Path) -> Opener:
     return lambda: path.open("rb")
 
 
+def run_warc_opener(run_dir: Path, name: str) -> Opener | None:
+    """The WARC called ``name`` of the run at ``run_dir``: loose in its ``warc/`` folder, else
+    in its WACZ package (a run kept only as WACZ); None if neither holds it."""
+    loose = Path(run_dir) / "warc" / name
+    if loose.is_file():
+        return file_opener(loose)
+    for package in sorted(Path(run_dir).glob("*.wacz")):
+        with zipfile.ZipFile(package) as members:
+            if f"archive/{name}" in members.namelist():
+                return _zip_member_opener(package, f"archive/{name}")
+    return None
+
+
 def add_wacz(
     path: Path, openers: dict[str, Opener], indexes: list[Iterable[str]]
 ) -> list[str]:

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.cdxj import ensure_index
-from archive.originals import originals_needed, temporary_directory, write_originals
-from archive.reader import REVISIT_MIME, Archive
+from archive.originals import originals_of, temporary_directory, write_originals
+from archive.reader import Archive
 from archive.records import OPEN_SUFFIX, ArchiveError, utc_now
 from model.layout import RunLayout
 
@@ -87,16 +87,14 @@ def build_wacz(
     for warc in warcs:
         ensure_index(warc)  # kept beside the WARC too, for the tools that look there
     index_lines = Archive.open(layout.warc_dir).index_lines()
-    # Only a run with revisits needs the rest of the data directory.
-    whole = _whole_archive(layout) if any(REVISIT_MIME in line for line in index_lines) else None
-    originals = originals_needed(index_lines, whole) if whole is not None else []
+    whole, originals = originals_of(index_lines, layout.data_dir)
 
     tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
     try:
         with zipfile.ZipFile(tmp, "w", allowZip64=True) as package, temporary_directory() as spare:
             packer = _Packer(package, created)
             resources = [packer.add_file(f"archive/{warc.name}", warc) for warc in warcs]
-            if whole is not None and originals:
+            if originals:
                 copies, copy_lines = write_originals(layout.run_id, originals, whole, Path(spare))
                 resources.append(packer.add_file(f"archive/{copies.name}", copies))
                 index_lines = list(heapq.merge(index_lines, sorted(copy_lines)))
@@ -115,11 +113,6 @@ def build_wacz(
         tmp.unlink(missing_ok=True)
     logger.info("packed %d WARC files of run %s into %s", len(warcs), layout.run_id, output)
     return output
-
-
-def _whole_archive(layout: RunLayout) -> Archive:
-    """Every run of the data directory: where the originals of the run's revisits are."""
-    return Archive.open(layout.data_dir / "runs")
 
 
 def page_entry(article: dict[str, Any]) -> dict[str, Any] | None:

@@ -7,15 +7,21 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import re
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Any
 
-from archive.catalog import CATALOG_NAME, Catalog, Hit
+from scrapy.settings import Settings
+
+from archive.catalog import CATALOG_NAME, Catalog, CatalogError, Hit
 from crawler.siteconfig import SiteRegistry, load_sites
 from newsarchive.arguments import add_sites_option, data_dir
 from newsarchive.lock import DataDirBusy, DataDirLock
+
+logger = logging.getLogger(__name__)
 
 
 def add_commands(commands: Any) -> None:
@@ -101,6 +107,23 @@ def hit_lines(hit: Hit) -> str:
     version = f", version {hit.version}" if hit.version > 1 else ""
     snippet = " ".join(hit.snippet.split())
     return f"{hit.title or '(no title)'}\n  {when}  {hit.site}{version}  {hit.url}\n  {snippet}\n"
+
+
+def catch_up_catalog(settings: Settings, sites: SiteRegistry) -> None:
+    """Before a crawl reads the catalog (dedupe, incremental), make it hold every finished run:
+    one a crash or the catalog being off kept out, or all of them the first time (no catalog).
+    Otherwise a listing of ``runs/``, so the start of a night stays flat as nights accumulate."""
+    from archive.catalog_build import bring_up_to_date  # it reads WARCs when a run is missing
+
+    if not settings.getbool("WARC_ENABLED") or not (
+            settings.getbool("CATALOG_ENABLED") or settings.getbool("WARC_DEDUPE_ENABLED")):
+        return
+    data = Path(settings["NEWSARCHIVE_DATA_DIR"])
+    try:
+        bring_up_to_date(data, site_name(sites), settings.get("CATALOG_PATH") or None)
+    except (CatalogError, sqlite3.Error, OSError) as exc:
+        logger.error("could not bring the catalog of %s up to date (run `newsarchive catalog"
+                     " rebuild`): %s", data, exc)
 
 
 def site_name(sites: SiteRegistry) -> Any:

@@ -16,9 +16,10 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler.extensions.report import build_report
-from crawler.siteconfig import SiteRegistry
+from crawler.siteconfig import SiteRegistry, load_sites
 from crawler.spiders.news import NewsSpider
 from model.layout import RunLayout, new_run_id
+from newsarchive.catalog import catch_up_catalog
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,8 @@ class _CrawlProcess(CrawlerProcess):
 def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     """Crawl and return the run report. Blocks until the crawl ends; once per process."""
     settings = crawl_settings(options)
-    process = _CrawlProcess(settings)
+    process = _CrawlProcess(settings)  # logging set up: what the catch-up says goes to the log
+    catch_up_catalog(settings, options.registry or load_sites(options.site_files, options.sites))
     crawler = process.create_crawler(NewsSpider)
     process.crawl(crawler)
     process.start()

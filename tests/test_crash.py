@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from archive.catalog import CATALOG_NAME, Catalog
 from archive.reader import Archive, decoded_body
 from tests.conftest import Crawl, FixtureServer, fixture_file, read_articles
 
@@ -96,4 +97,9 @@ def test_killed_crawls_resume_and_lose_nothing(
             assert page == fixture_file(url).read_bytes(), url
         seen |= set(articles)
     assert seen >= {a["url"] for a in crawl.articles}
+    # Every killed run's captures reached the catalog (the next start caught them up), so
+    # later nights dedupe against them.
+    catalog = Catalog.open_readonly(data / CATALOG_NAME)
+    assert catalog.runs() == {run.name for run in (data / "runs").iterdir()}
+    catalog.close()
     assert os.path.exists(data / ".lock")  # left in place; the kernel's lock died with each crawl

@@ -13,11 +13,19 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.catalog import CATALOG_NAME, Catalog
 from archive.reader import Archive, decoded_body
 from newsarchive.cli import main
 from tests.archive._pywb import get, serve
 from tests.archive._support import archive_tool
-from tests.conftest import SecondNight, fixture_file, read_articles
+from tests.conftest import (
+    Crawl,
+    FixtureServer,
+    SecondNight,
+    crawl_night,
+    fixture_file,
+    read_articles,
+)
 
 
 def records(run_dir: Path) -> list[Any]:
@@ -45,6 +53,28 @@ def test_revisits_name_the_original_response_exactly(third_night: SecondNight) -
     for night in ("test-run", "night-2", "night-3"):
         for kind, headers in records(runs / night):
             assert kind == "warcinfo" or headers.get("WARC-Warcinfo-ID"), (night, kind)
+    # Dedupe looked them up in the catalog, which holds every run once it has ended.
+    catalog = Catalog.open_readonly(third_night.data_dir / CATALOG_NAME)
+    assert catalog.runs() == {"test-run", "night-2", "night-3"}
+    catalog.close()
+
+
+def test_a_data_directory_without_a_catalog_still_dedupes(
+    crawl: Crawl, fixture_server: tuple[FixtureServer, Path], tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(crawl.data_dir, data_dir)
+    for leftover in data_dir.glob(f"{CATALOG_NAME}*"):
+        leftover.unlink()  # as written before there was a catalog
+    night2 = crawl_night(fixture_server[0], data_dir, "night-2")
+    assert night2.returncode == 0, night2.output
+    night1 = {h["WARC-Record-ID"] for kind, h in records(data_dir / "runs" / "test-run")
+              if kind == "response"}
+    revisits = [h for kind, h in records(night2.run_dir) if kind == "revisit"]
+    assert revisits and all(h["WARC-Refers-To"] in night1 for h in revisits)
+    catalog = Catalog.open_readonly(data_dir / CATALOG_NAME)  # built once, then kept
+    assert catalog.runs() == {"test-run", "night-2"}
+    catalog.close()
 
 
 def test_the_second_night_s_wacz_alone_replays_in_pywb(

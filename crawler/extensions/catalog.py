@@ -5,7 +5,8 @@ already, the version stage (:mod:`crawler.versions`) which version a text is, an
 sink pipeline adds each article to it (:class:`archive.catalog.CatalogSink`). When the spider
 closes (after the WARC extension has closed the run's files) the run's captures are read back
 through the archive reader, as ``newsarchive catalog rebuild`` reads them, and the per-URL table
-is recomputed.
+is recomputed for their URLs. A run that ends without this (killed) is added by the next crawl
+before it starts (:func:`newsarchive.catalog.catch_up_catalog`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from archive.catalog import CATALOG_NAME, Catalog, CatalogError
-from archive.catalog_build import SiteOf, add_run_captures
-from archive.reader import Archive
+from archive.catalog_build import SiteOf, add_run
 from archive.records import ArchiveReadError
 from crawler.addon import site_registry
 from model.layout import RunLayout
@@ -64,9 +64,10 @@ class CatalogExtension:
 
     def spider_closed(self) -> None:
         try:
-            archive = Archive.open(self.layout.data_dir / "runs")
-            captures = add_run_captures(self.catalog, archive, self.layout.run_dir, self.site_of)
-            self.catalog.refresh_urls()
+            # The run's own records, and only its URLs recomputed: a cost that does not grow
+            # with the nights before it.
+            captures, urls = add_run(self.catalog, self.layout.run_dir, self.site_of)
+            self.catalog.refresh_urls(urls)
         except (ArchiveReadError, CatalogError, OSError, sqlite3.Error) as exc:
             self.stats.inc_value("catalog/failed")
             logger.error("could not add the run's captures to the catalog (run `newsarchive"

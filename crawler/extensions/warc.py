@@ -84,8 +84,9 @@ class WarcExtension:
         )
         payloads = None
         if settings.getbool("WARC_DEDUPE_ENABLED"):
-            payloads = PayloadIndex.of_earlier_runs(layout.data_dir)
-            logger.info("dedupe against %d earlier captures", len(payloads))
+            payloads = PayloadIndex.of_earlier_runs(
+                layout.data_dir, settings.get("CATALOG_PATH") or None)
+            logger.info("dedupe against the captures of %d earlier runs", len(payloads))
         assert crawler.stats is not None
         wacz_run = layout.run_dir if settings.getbool("WACZ_ENABLED") else None
         extension = cls(writer, crawler.stats, payloads, wacz_run)
