@@ -92,7 +92,6 @@ CREATE TABLE IF NOT EXISTS urls (
 """
 
 
-
 class CatalogError(Exception):
     """The catalog could not be opened or written."""
 

@@ -35,13 +35,22 @@ def add_run_captures(
     catalog: Catalog, archive: Archive, run_dir: Path, site_of: SiteOf, finished: bool = True
 ) -> tuple[int, set[str]]:
     """Every response archived in the run at ``run_dir`` (its WARCs, loose or in its WACZ), as
-    captures; return how many, and their URLs. ``archive`` need hold only that run: a revisit is not resolved,
-    its digest is its own ``WARC-Payload-Digest`` (its original's). A ``finished`` run (its WARCs
-    all closed) is noted as catalogued."""
+    captures; return how many, and their URLs. ``archive`` need hold only that run: a revisit is
+    not resolved, its digest is its own ``WARC-Payload-Digest`` (its original's). A ``finished``
+    run (its WARCs all closed) is noted as catalogued.
+
+    Of a run a crash killed (repaired: its report says so), a 200 that no article line names is
+    left out: the crawl may have died before extracting it, and the catalog would call it
+    archived, so the incremental nights would never fetch it again. The next night fetches it
+    and stores it whole."""
     urls: set[str] = set()
     count = 0
+    named = _named_by_articles(run_dir)
     with catalog.transaction():
         for response in archive.responses(files=archive.files_in(run_dir), resolve=False):
+            where = (response.location.filename, response.location.offset)
+            if named is not None and response.status == 200 and where not in named:
+                continue
             headers = {name.lower(): value for name, value in response.headers}
             revisit = response.record_type == "revisit"
             catalog.add_capture({
@@ -175,6 +184,17 @@ def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> Rebuil
     _remove(path)
     os.replace(building, path)
     return result
+
+
+def _named_by_articles(run_dir: Path) -> set[tuple[object, object]] | None:
+    """The records the articles of a repaired run name; None for a run that was not killed."""
+    try:
+        report = json.loads((run_dir / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(report, dict) or "repair" not in report:
+        return None
+    return {(a.get("warc_filename"), a.get("warc_offset")) for a in run_articles(run_dir)}
 
 
 def _still_open(run_dir: Path) -> bool:

@@ -126,6 +126,33 @@ def catch_up_catalog(settings: Settings, sites: SiteRegistry) -> None:
                      " rebuild`): %s", data, exc)
 
 
+def catalogued_runs(data: Path) -> set[str]:
+    """The runs the catalog of ``data`` holds whole: ended, reported, nothing left to repair."""
+    try:
+        catalog = Catalog.open_readonly(data / CATALOG_NAME)
+    except CatalogError:
+        return set()
+    try:
+        return catalog.runs()
+    except sqlite3.Error:  # a catalog from before it listed its runs
+        return set()
+    finally:
+        catalog.close()
+
+
+def mark_catalogued(settings: Settings, run_id: str, captures: int) -> None:
+    """Note that the run, its report written, has all its captures in the catalog."""
+    path = Path(settings.get("CATALOG_PATH") or Path(settings["NEWSARCHIVE_DATA_DIR"]) / CATALOG_NAME)
+    try:
+        catalog = Catalog.open(path)
+        try:
+            catalog.add_run(run_id, captures)
+        finally:
+            catalog.close()
+    except (CatalogError, sqlite3.Error) as exc:  # the next crawl adds the run again
+        logger.warning("could not note run %s in the catalog: %s", run_id, exc)
+
+
 def site_name(sites: SiteRegistry) -> Any:
     def name(url: str) -> str | None:
         site = sites.for_url(url)

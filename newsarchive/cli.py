@@ -116,6 +116,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _crawl(args: argparse.Namespace) -> int:
+    from newsarchive.catalog import catalogued_runs
     from newsarchive.crawl import CrawlOptions, RunIdTaken, exit_status, run_crawl, summary_lines
     from newsarchive.distributed import RedisUnavailable
     from newsarchive.lock import DataDirBusy, DataDirLock
@@ -143,7 +144,7 @@ def _crawl(args: argparse.Namespace) -> int:
         return 2
     try:
         with DataDirLock(data):
-            for repair in repair_data_dir(data):
+            for repair in repair_data_dir(data, catalogued_runs(data)):
                 print(repair.summary())
             options = CrawlOptions(
                 data_dir=data, sites=args.site, site_files=args.sites,

@@ -19,7 +19,7 @@ from crawler.extensions.report import build_report
 from crawler.siteconfig import SiteRegistry, load_sites
 from crawler.spiders.news import NewsSpider
 from model.layout import RunLayout, new_run_id
-from newsarchive.catalog import catch_up_catalog
+from newsarchive.catalog import catch_up_catalog, mark_catalogued
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +142,9 @@ def run_crawl(options: CrawlOptions) -> dict[str, Any]:
     if report.get("stats", {}).get("storage/error"):
         report["storage_error"] = report["stats"]["storage/error"]
     _save(layout, report)
+    captures = crawler.stats.get_value("catalog/captures") if crawler.stats else None
+    if captures is not None and layout.report_path.exists():
+        mark_catalogued(settings, layout.run_id, captures)
     return report
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,13 +50,16 @@ class RunRepair:
         return line + "".join(f"; {p}" for p in self.problems)
 
 
-def interrupted_runs(data_dir: Path) -> list[RunLayout]:
+def interrupted_runs(data_dir: Path, finished: Collection[str] = ()) -> list[RunLayout]:
+    """The runs to repair; those ``finished`` names (the catalog's: ended and reported) are not
+    looked into, so that a crawl's start reads no more than the listing of ``runs/``."""
     runs = Path(data_dir) / "runs"
     if not runs.is_dir():
         return []
     return [
         RunLayout(Path(data_dir), run.name) for run in sorted(runs.iterdir())
-        if run.is_dir() and (any(run.glob(f"warc/*{OPEN_SUFFIX}")) or not _has_report(run))
+        if run.name not in finished and run.is_dir()
+        and (any(run.glob(f"warc/*{OPEN_SUFFIX}")) or not _has_report(run))
     ]
 
 
@@ -67,9 +71,9 @@ def _has_report(run_dir: Path) -> bool:
         return False
 
 
-def repair_data_dir(data_dir: Path) -> list[RunRepair]:
+def repair_data_dir(data_dir: Path, finished: Collection[str] = ()) -> list[RunRepair]:
     """Repair every interrupted run. The caller holds the data directory's lock."""
-    return [repair_run(layout) for layout in interrupted_runs(data_dir)]
+    return [repair_run(layout) for layout in interrupted_runs(data_dir, finished)]
 
 
 def repair_run(layout: RunLayout) -> RunRepair:

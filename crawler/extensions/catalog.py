@@ -66,7 +66,10 @@ class CatalogExtension:
         try:
             # The run's own records, and only its URLs recomputed: a cost that does not grow
             # with the nights before it.
-            captures, urls = add_run(self.catalog, self.layout.run_dir, self.site_of)
+            # Noted as catalogued only once its report is written (newsarchive.crawl): until
+            # then a crash may still leave it for the repair.
+            captures, urls = add_run(
+                self.catalog, self.layout.run_dir, self.site_of, finished=False)
             self.catalog.refresh_urls(urls)
         except (ArchiveReadError, CatalogError, OSError, sqlite3.Error) as exc:
             self.stats.inc_value("catalog/failed")

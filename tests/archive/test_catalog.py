@@ -47,6 +47,24 @@ def test_the_url_table_is_the_same_whatever_the_order(tmp_path: Path) -> None:
     two.close()
 
 
+def test_recomputing_one_run_s_urls_gives_what_recomputing_all_does(tmp_path: Path) -> None:
+    whole, scoped = Catalog.open(tmp_path / "one.sqlite"), Catalog.open(tmp_path / "two.sqlite")
+    other = {**capture(30, "2026-12-01T00:00:00Z"), "url": "https://news.example/b"}
+    for catalog in (whole, scoped):
+        fill(catalog, captures_first=True)
+        catalog.add_capture(other)
+        catalog.add_capture(capture(40, "2026-12-04T00:00:00Z", etag='"c"'))
+    whole.refresh_urls()
+    scoped.refresh_urls([URL])  # the URL of the run just added: the other is left as it was
+    assert scoped.rows("urls") != whole.rows("urls")
+    scoped.refresh_urls([other["url"]])
+    assert scoped.rows("urls") == whole.rows("urls")
+    known = scoped.known(URL)
+    assert known is not None and known.etag == '"c"'
+    whole.close()
+    scoped.close()
+
+
 def test_versions_new_changed_unchanged(tmp_path: Path) -> None:
     catalog = Catalog.open(tmp_path / "c.sqlite")
     assert catalog.next_version(URL, "x") == (1, "new")

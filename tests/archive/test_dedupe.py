@@ -30,10 +30,11 @@ def site_of(url: str) -> str:
     return "example"
 
 
-def night(data: Path, number: int, body: bytes, ends: bool = True) -> RecordLocation:
+def night(data: Path, number: int, body: bytes, killed: str = "") -> RecordLocation:
     """Night ``number``: fetch the page once, stored as a revisit when the catalog says it is
-    unchanged; the run's captures go to the catalog when it ``ends`` (not when it is killed,
-    and then repaired: it has its report either way)."""
+    unchanged; the run's captures go to the catalog when it ends. A run ``killed`` before
+    that gets its report from the repair, with an article line naming the page's record if
+    ``killed`` is "after the article" (else the crawl died before extracting it)."""
     layout = RunLayout(data, f"night-{number}")
     payloads = PayloadIndex.of_earlier_runs(data)
     writer = RollingWarcWriter(layout.warc_dir, clock=Clock(T0 + timedelta(days=number)))
@@ -47,11 +48,17 @@ def night(data: Path, number: int, body: bytes, ends: bool = True) -> RecordLoca
                                         refers_to_date=earlier.date, refers_to=earlier.record_id)
     writer.close()
     payloads.close()
-    if ends:
+    report: dict[str, object] = {"run_id": layout.run_id}
+    if not killed:
         catalog = Catalog.open(data / CATALOG_NAME)
         add_run(catalog, layout.run_dir, site_of)
         catalog.close()
-    layout.report_path.write_text(json.dumps({"run_id": layout.run_id}))
+    else:
+        report.update(status="interrupted", repair={"warcs_closed": 1})
+    if killed == "after the article":
+        layout.articles_path.write_text(json.dumps({
+            "url": URL, "warc_filename": location.filename, "warc_offset": location.offset}) + "\n")
+    layout.report_path.write_text(json.dumps(report))
     return location
 
 
@@ -108,7 +115,7 @@ def test_a_run_the_catalog_missed_is_caught_up_once(tmp_path: Path) -> None:
     catalog.close()
     # A killed run: its captures never reached the catalog; once repaired (it has its report),
     # the next start adds them, and only them.
-    three = night(data, 3, PAGES[1], ends=False)
+    three = night(data, 3, PAGES[1], killed="after the article")
     assert bring_up_to_date(data, site_of) == 1
     assert bring_up_to_date(data, site_of) == 0
     payloads = PayloadIndex.of_earlier_runs(data)
@@ -116,6 +123,14 @@ def test_a_run_the_catalog_missed_is_caught_up_once(tmp_path: Path) -> None:
     found = payloads.match(URL, payload_digest(PAGES[1]))
     payloads.close()
     assert found is not None and found.record_id == three.record_id
+    # Killed before its page gave an article: left out, so that the page is fetched again.
+    night(data, 4, PAGES[0], killed="before the article")
+    assert bring_up_to_date(data, site_of) == 1
+    catalog = Catalog.open_readonly(data / CATALOG_NAME)
+    latest = catalog.latest_response(URL)
+    assert latest is not None and latest.record_id == three.record_id
+    assert "night-4" in catalog.runs()
+    catalog.close()
     # A run still being written (no report yet) is not caught up.
     (data / "runs" / "night-9" / "warc").mkdir(parents=True)
     assert bring_up_to_date(data, site_of) == 0
