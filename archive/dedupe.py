@@ -4,7 +4,8 @@ The earlier runs of a data directory are looked up in its catalog (:mod:`archive
 indexed query per URL, so the start of a night costs the same after a year of nights as after
 one. The catalog holds a run's records when the run ends, and the crawl brings it up to date
 before it starts (:func:`archive.catalog_build.bring_up_to_date`): a run a crash left ``.open``
-counts once the next crawl's repair has closed it, and one kept only as its WACZ counts too. A
+counts once the next crawl's repair has closed it (but for the 200s it died before extracting,
+which are fetched and stored whole again), and one kept only as its WACZ counts too. A
 response whose payload digest equals that of the latest earlier *response* record of its URL is
 written as a revisit record (WARC identical-payload-digest profile) naming that record exactly:
 its ``WARC-Record-ID``, URI and ``WARC-Date``. A revisit never refers to another revisit: night 3
