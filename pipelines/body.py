@@ -15,6 +15,7 @@ The tree is not changed: what is set aside is skipped, not removed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable
@@ -227,15 +228,26 @@ def _hidden(element: HtmlElement, marker: str) -> bool:
 def _unlikely(element: HtmlElement, marker: str) -> bool:
     if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
         return True
-    return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
+    return _unlikely_words(marker)
 
 
 def _furniture(element: HtmlElement, marker: str) -> bool:
     if _is_hidden(element):
         return True
-    if not marker or _CONTENT.search(marker) or is_slide(element):
+    return bool(marker) and _furniture_words(marker) and not is_slide(element)
+
+
+# What class and id say, kept by marker: a page repeats its class names on many elements.
+@functools.lru_cache(maxsize=4096)
+def _unlikely_words(marker: str) -> bool:
+    return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
+
+
+@functools.lru_cache(maxsize=4096)
+def _furniture_words(marker: str) -> bool:
+    if _CONTENT.search(marker):
         return False
     return bool(
         _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)
-        or (_UNLIKELY.search(marker) and not _MAYBE.search(marker))
+        or _unlikely_words(marker)
     )
