@@ -26,7 +26,6 @@ from crawler.siteconfig import SiteConfigError, load_sites
 from model.layout import RunLayout
 from newsarchive.arguments import Parser, add_sites_option, data_dir, timestamp, workers
 from newsarchive.catalog import add_commands as add_catalog_commands
-from newsarchive.merge import add_merge_command
 from newsarchive.pages import extract_pages
 from newsarchive.replay import add_replay_commands
 from newsarchive.schedule import add_schedule_command
@@ -103,7 +102,16 @@ def _parser() -> argparse.ArgumentParser:
     again.set_defaults(func=_reextract)
 
     add_schedule_command(commands)
-    add_merge_command(commands)  # merge the workers of a shared crawl
+    merge = commands.add_parser(
+        "merge", help="merge the workers of a shared crawl (crawl --redis) into one run")
+    merge.add_argument("workers", nargs="+", type=data_dir, metavar="DATA",
+                       help="the workers' data directories (copied here from their machines)")
+    merge.add_argument("--data", default="data", type=data_dir, metavar="DIR",
+                       help="where the merged run goes (default: data)")
+    merge.add_argument("--run-id", default="", help="merge this run only (default: every run of"
+                       " the workers that DIR does not have)")
+    add_sites_option(merge)
+    merge.set_defaults(func=_merge)
     add_catalog_commands(commands)  # catalog rebuild, search
 
     report = commands.add_parser(
@@ -162,6 +170,14 @@ def _crawl(args: argparse.Namespace) -> int:
     for line in summary_lines(report):
         print(line)
     return exit_status(report)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    # Imported here: the merge needs Scrapy's report code and the archive, which the other
+    # commands (`extract` above all, a short process) should not pay for at start-up.
+    from newsarchive.merge import merge_command
+
+    return merge_command(args)
 
 
 def _run_id(args: argparse.Namespace, data: Path, overrides: dict[str, object]) -> str:

@@ -26,7 +26,6 @@ from archive.wacz import build_wacz
 from crawler.extensions.report import build_report, site_summary
 from crawler.siteconfig import SiteRegistry, load_sites
 from model.layout import RunLayout
-from newsarchive.arguments import add_sites_option, data_dir
 from newsarchive.catalog import site_name
 from newsarchive.lock import DataDirBusy, DataDirLock
 from newsarchive.repair import repair_data_dir
@@ -36,20 +35,8 @@ class MergeError(ValueError):
     """Nothing to merge, or a merged run that exists already."""
 
 
-def add_merge_command(commands: Any) -> None:
-    merge = commands.add_parser(
-        "merge", help="merge the workers of a shared crawl (crawl --redis) into one run")
-    merge.add_argument("workers", nargs="+", type=data_dir, metavar="DATA",
-                       help="the workers' data directories (copied here from their machines)")
-    merge.add_argument("--data", default="data", type=data_dir, metavar="DIR",
-                       help="where the merged run goes (default: data)")
-    merge.add_argument("--run-id", default="", help="merge this run only (default: every run of"
-                       " the workers that DIR does not have)")
-    add_sites_option(merge)
-    merge.set_defaults(func=_merge)
-
-
-def _merge(args: argparse.Namespace) -> int:
+def merge_command(args: argparse.Namespace) -> int:
+    """``newsarchive merge``: the runs of the workers merged into ``--data``."""
     out, workers = Path(args.data), [Path(w) for w in args.workers]
     if any(w.resolve() == out.resolve() for w in workers):
         print(f"newsarchive: --data {out} is one of the workers: merge into another directory",

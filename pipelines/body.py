@@ -15,6 +15,7 @@ The tree is not changed: what is set aside is skipped, not removed.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Collection, Iterable
@@ -177,27 +178,29 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
     doomed: set[HtmlElement] = set()
     for container in containers:
         doomed.update(e for sel in rules.drop for e in select(container, sel) if not isinstance(e, str))
-        total = len(container.text_content())
+        total = -1  # the container's text length, read when first needed
         # Depth first, not into what is already doomed: its descendants go with it.
         stack = list(container)
         while stack:
             element = stack.pop()
-            if not isinstance(element.tag, str) or element in doomed:
+            tag = element.tag
+            if not isinstance(tag, str) or element in doomed:
                 continue
             marker = class_marker(element)
-            if (
-                element.tag not in ("html", "body", "article", "main")
-                and is_junk(element, marker)
-                and (
-                    (element.tag in SKIP_TAGS and not is_slide(element))
-                    or _COMMENTS.search(marker) is not None
-                    or _is_hidden(element)
-                    or not _holds_the_text(element, total)
-                )
+            if tag in ("html", "body", "article", "main") or not is_junk(element, marker):
+                stack.extend(element)
+            elif (
+                (tag in SKIP_TAGS and not is_slide(element))
+                or _COMMENTS.search(marker) is not None
+                or _is_hidden(element)
             ):
                 doomed.add(element)
             else:
-                stack.extend(element)
+                total = len(container.text_content()) if total < 0 else total
+                if _holds_the_text(element, total):
+                    stack.extend(element)
+                else:
+                    doomed.add(element)
     return doomed
 
 
@@ -208,11 +211,13 @@ def _holds_the_text(element: HtmlElement, total: int) -> bool:
 
 
 def _is_hidden(element: HtmlElement) -> bool:
+    get = element.get
+    style, classes = get("style"), get("class")
     return (
-        element.get("hidden") is not None
-        or element.get("aria-hidden") == "true"
-        or _HIDDEN_STYLE.search(element.get("style") or "") is not None
-        or bool(_HIDDEN_CLASS.search(element.get("class") or ""))
+        get("hidden") is not None
+        or get("aria-hidden") == "true"
+        or (bool(style) and _HIDDEN_STYLE.search(style) is not None)
+        or (bool(classes) and _HIDDEN_CLASS.search(classes) is not None)
     )
 
 
@@ -223,15 +228,26 @@ def _hidden(element: HtmlElement, marker: str) -> bool:
 def _unlikely(element: HtmlElement, marker: str) -> bool:
     if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
         return True
-    return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
+    return _unlikely_words(marker)
 
 
 def _furniture(element: HtmlElement, marker: str) -> bool:
     if _is_hidden(element):
         return True
-    if not marker or _CONTENT.search(marker) or is_slide(element):
+    return bool(marker) and _furniture_words(marker) and not is_slide(element)
+
+
+# What class and id say, kept by marker: a page repeats its class names on many elements.
+@functools.lru_cache(maxsize=4096)
+def _unlikely_words(marker: str) -> bool:
+    return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
+
+
+@functools.lru_cache(maxsize=4096)
+def _furniture_words(marker: str) -> bool:
+    if _CONTENT.search(marker):
         return False
     return bool(
         _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)
-        or (_UNLIKELY.search(marker) and not _MAYBE.search(marker))
+        or _unlikely_words(marker)
     )

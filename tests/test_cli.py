@@ -73,3 +73,18 @@ def test_crawl_without_network_ends_with_a_summary(tmp_path: Path) -> None:
         assert "failed" in line and "0 articles" in line and "ConnectionRefusedError" in line
     report = json.loads((tmp_path / "runs" / "offline" / "report.json").read_text())
     assert report["sites"]["dw"]["status"] == "failed"
+
+
+def test_extract_starts_without_the_crawler(tmp_path: Path) -> None:
+    """``extract`` is a short process: it must not pay for importing Scrapy, Twisted or plotly."""
+    want = expected("dw")["articles"][0]
+    script = (
+        "import sys\nfrom newsarchive.cli import main\n"
+        f"status = main(['extract', {str(fixture_file(want['url']))!r}])\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'scrapy', 'twisted', 'plotly'})\n"
+        "print(status, *heavy, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stderr.split() == ["0"], done.stderr
+    assert json.loads(done.stdout)["title"] == want["title"]
