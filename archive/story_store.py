@@ -1,0 +1,234 @@
+"""Story threads in the catalog: the tables, and the indexed look-ups a night's assignment makes.
+
+    stories        one row per thread: its first and last day, size, first title, and the
+                   squared length of its term vector (for cosines)
+    story_members  article (URL) -> thread, with its site, day and when it joined
+    story_terms    a thread's summed term weights, with the thread's last day: indexed by
+                   (term, last_day), so an article reads only threads active in its window
+    story_df       per term, how many articles have it (the IDF of the TF-IDF weights);
+                   ``story_meta`` holds the number of articles
+    story_bands    per article, its MinHash's LSH band keys, indexed: candidate copies are
+                   the articles sharing a band key, found without reading the others
+    story_copies   article -> the earlier article it copies, with the share of its shingles
+                   found there (containment)
+    story_quotes   article -> an outlet it quotes, the outlet's site if it is one of ours,
+                   and the sentence
+
+Every look-up goes through an index keyed by the article's own terms or band keys, so assigning
+a night costs in proportion to the night, not to the archive.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS stories (
+    id TEXT PRIMARY KEY, first_day TEXT NOT NULL, last_day TEXT NOT NULL,
+    size INTEGER NOT NULL, title TEXT, norm2 REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS stories_by_last_day ON stories (last_day);
+CREATE TABLE IF NOT EXISTS story_members (
+    url TEXT PRIMARY KEY, story TEXT NOT NULL, site TEXT, day TEXT NOT NULL,
+    joined_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_members_by_story ON story_members (story, day);
+CREATE TABLE IF NOT EXISTS story_terms (
+    story TEXT NOT NULL, term TEXT NOT NULL, weight REAL NOT NULL, last_day TEXT NOT NULL,
+    PRIMARY KEY (story, term)
+);
+CREATE INDEX IF NOT EXISTS story_terms_by_term ON story_terms (term, last_day);
+CREATE TABLE IF NOT EXISTS story_df (term TEXT PRIMARY KEY, df INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS story_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS story_bands (
+    band INTEGER NOT NULL, key INTEGER NOT NULL, url TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS story_bands_by_key ON story_bands (band, key);
+CREATE TABLE IF NOT EXISTS story_copies (
+    url TEXT NOT NULL, original TEXT NOT NULL, containment REAL NOT NULL,
+    PRIMARY KEY (url, original)
+);
+CREATE INDEX IF NOT EXISTS story_copies_by_original ON story_copies (original);
+CREATE TABLE IF NOT EXISTS story_quotes (
+    url TEXT NOT NULL, outlet TEXT NOT NULL, site TEXT, sentence TEXT NOT NULL,
+    PRIMARY KEY (url, outlet)
+);
+"""
+
+
+class StoryStore:
+    """The story tables of one catalog connection."""
+
+    def __init__(self, db: sqlite3.Connection, create: bool = True) -> None:
+        self.db = db
+        if create:
+            db.executescript(_SCHEMA)
+
+    def has_tables(self) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM sqlite_master WHERE name = 'story_members'").fetchone()
+            is not None
+        )
+
+    # Assignment ------------------------------------------------------------------------------
+
+    def story_of(self, url: str) -> str | None:
+        row = self.db.execute("SELECT story FROM story_members WHERE url = ?", (url,)).fetchone()
+        return str(row[0]) if row else None
+
+    def count_terms(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+        """Add one article with these terms to the document frequencies; the frequencies of
+        its terms and the number of articles, it included."""
+        terms = list(terms)
+        self.db.executemany(
+            "INSERT INTO story_df VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
+            [(t,) for t in terms],
+        )
+        self.db.execute(
+            "INSERT INTO story_meta VALUES ('documents', 1)"
+            " ON CONFLICT (key) DO UPDATE SET value = value + 1"
+        )
+        documents = self.db.execute(
+            "SELECT value FROM story_meta WHERE key = 'documents'"
+        ).fetchone()[0]
+        return self._df(terms), int(documents)
+
+    def _df(self, terms: list[str]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for chunk in _chunks(terms):
+            found.update(
+                self.db.execute(
+                    f"SELECT term, df FROM story_df WHERE term IN ({_marks(chunk)})", chunk
+                )
+            )
+        return found
+
+    def active_terms(
+        self, terms: list[str], since: str, until: str
+    ) -> Iterator[tuple[str, str, float, float]]:
+        """(story, term, weight, norm2) of the threads holding any of ``terms`` whose days
+        overlap [since, until]."""
+        for chunk in _chunks(terms):
+            yield from self.db.execute(
+                "SELECT t.story, t.term, t.weight, s.norm2 FROM story_terms AS t"
+                " JOIN stories AS s ON s.id = t.story"
+                f" WHERE t.term IN ({_marks(chunk)}) AND t.last_day >= ? AND s.first_day <= ?",
+                [*chunk, since, until],
+            )
+
+    def story_terms(self, story: str, terms: list[str]) -> dict[str, float]:
+        found: dict[str, float] = {}
+        for chunk in _chunks(terms):
+            found.update(
+                self.db.execute(
+                    f"SELECT term, weight FROM story_terms WHERE story = ? AND term IN"
+                    f" ({_marks(chunk)})",
+                    [story, *chunk],
+                )
+            )
+        return found
+
+    def join(
+        self,
+        url: str,
+        story: str,
+        member: dict[str, Any],
+        vector: dict[str, float],
+        title: str | None,
+    ) -> None:
+        """Add ``url`` to ``story`` (opened if new), its terms to the thread's."""
+        day = member["day"]
+        old = self.story_terms(story, list(vector))
+        dot = sum(w * old.get(t, 0.0) for t, w in vector.items())
+        added = 2 * dot + sum(w * w for w in vector.values())
+        self.db.execute(
+            "INSERT INTO stories VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            " first_day = MIN(first_day, excluded.first_day),"
+            " last_day = MAX(last_day, excluded.last_day), size = size + 1,"
+            " norm2 = norm2 + excluded.norm2",
+            (story, day, day, title, added),
+        )
+        last_day = self.db.execute(
+            "SELECT last_day FROM stories WHERE id = ?", (story,)
+        ).fetchone()[0]
+        self.db.execute(
+            "UPDATE story_terms SET last_day = ? WHERE story = ? AND last_day < ?",
+            (last_day, story, last_day),
+        )
+        self.db.executemany(
+            "INSERT INTO story_terms VALUES (?, ?, ?, ?) ON CONFLICT (story, term)"
+            " DO UPDATE SET weight = weight + excluded.weight",
+            [(story, t, w, last_day) for t, w in vector.items()],
+        )
+        self.db.execute(
+            "INSERT INTO story_members VALUES (?, ?, ?, ?, ?)",
+            (url, story, member.get("site"), day, member["joined_at"]),
+        )
+
+    def band_matches(self, keys: list[tuple[int, int]]) -> set[str]:
+        """Articles sharing an LSH band key with these."""
+        found: set[str] = set()
+        for band, key in keys:
+            found.update(
+                url
+                for (url,) in self.db.execute(
+                    "SELECT url FROM story_bands WHERE band = ? AND key = ?", (band, key)
+                )
+            )
+        return found
+
+    def add_bands(self, url: str, keys: list[tuple[int, int]]) -> None:
+        self.db.executemany(
+            "INSERT INTO story_bands VALUES (?, ?, ?)", [(band, key, url) for band, key in keys]
+        )
+
+    def add_copy(self, url: str, original: str, containment: float) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO story_copies VALUES (?, ?, ?)",
+            (url, original, round(containment, 4)),
+        )
+
+    def add_quote(self, url: str, outlet: str, site: str | None, sentence: str) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO story_quotes VALUES (?, ?, ?, ?)", (url, outlet, site, sentence)
+        )
+
+    def member(self, url: str) -> tuple[str, str | None, str, str] | None:
+        """(story, site, day, text) of an assigned article, its latest text."""
+        row = self.db.execute(
+            "SELECT m.story, m.site, m.day, v.text FROM story_members AS m"
+            " JOIN versions AS v ON v.url = m.url WHERE m.url = ?"
+            " ORDER BY v.version DESC LIMIT 1",
+            (url,),
+        ).fetchone()
+        return (row[0], row[1], row[2], row[3]) if row else None
+
+    def unassigned(self) -> Iterator[dict[str, Any]]:
+        """The latest text of every URL not in a thread yet, oldest first."""
+        yield from (
+            dict(
+                zip(
+                    ("url", "site", "title", "text", "published", "fetched", "run_id"),
+                    row,
+                    strict=True,
+                )
+            )
+            for row in self.db.execute(
+                "SELECT v.url, v.site, v.title, v.text, v.published, v.fetched, v.run_id"
+                " FROM versions AS v LEFT JOIN story_members AS m ON m.url = v.url"
+                " WHERE m.url IS NULL AND v.version ="
+                " (SELECT MAX(version) FROM versions WHERE url = v.url)"
+                " ORDER BY COALESCE(v.published, v.fetched), v.fetched, v.url"
+            ).fetchall()
+        )
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _marks(items: list[Any]) -> str:
+    return ",".join("?" * len(items))
