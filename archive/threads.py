@@ -65,6 +65,10 @@ class Threads:
 
     def assign(self, article: Mapping[str, Any], story: str | None = None) -> Assignment:
         """Put the article in a thread (``story``, when the record says which already)."""
+        with self.store.transaction():
+            return self._assign(article, story)
+
+    def _assign(self, article: Mapping[str, Any], story: str | None) -> Assignment:
         url = article["url"]
         known = self.store.story_of(url)
         if known is not None:
@@ -93,7 +97,9 @@ class Threads:
         return Assignment(story, True, opened, [(c, o, s) for c, o, s, _ in copies])
 
     def assign_all(self, articles: Iterable[Mapping[str, Any]]) -> list[Assignment]:
-        return [self.assign(article) for article in articles]
+        """Assign each article in turn, in one transaction."""
+        with self.store.transaction():
+            return [self.assign(article) for article in articles]
 
     def _copies(
         self, url: str, day: str, shingles: frozenset[int], keys: list[tuple[int, int]]
