@@ -182,17 +182,16 @@ class StoryStore:
             (url, story, member.get("site"), day, member["joined_at"]),
         )
 
-    def band_matches(self, keys: list[tuple[int, int]]) -> set[str]:
-        """Articles sharing an LSH band key with these."""
-        found: set[str] = set()
+    def band_matches(self, keys: list[tuple[int, int]], least: int = 2, most: int = 10) -> set[str]:
+        """Articles sharing at least ``least`` LSH band keys with these, the ``most`` that share
+        the most: text that merely shares the site's turns of phrase stays out of the check."""
+        shared: dict[str, int] = {}
         for band, key in keys:
-            found.update(
-                url
-                for (url,) in self.db.execute(
-                    "SELECT url FROM story_bands WHERE band = ? AND key = ?", (band, key)
-                )
-            )
-        return found
+            for (url,) in self.db.execute(
+                    "SELECT url FROM story_bands WHERE band = ? AND key = ?", (band, key)):
+                shared[url] = shared.get(url, 0) + 1
+        ranked = sorted((-n, url) for url, n in shared.items() if n >= least)
+        return {url for _, url in ranked[:most]}
 
     def add_bands(self, url: str, keys: list[tuple[int, int]]) -> None:
         self.db.executemany(

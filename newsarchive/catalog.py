@@ -7,14 +7,13 @@
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from archive.catalog import CATALOG_NAME, Catalog, Hit
 from crawler.siteconfig import SiteRegistry, load_sites
-from newsarchive.arguments import add_sites_option, data_dir
+from newsarchive.arguments import add_sites_option, data_dir, day
 from newsarchive.lock import DataDirBusy, DataDirLock
 
 
@@ -44,12 +43,6 @@ def add_commands(commands: Any) -> None:
     search.add_argument("--data", default="data", type=data_dir, metavar="DIR",
                         help="data directory (default: data)")
     search.set_defaults(func=_search)
-
-
-def day(value: str) -> str:
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        raise argparse.ArgumentTypeError(f"--since {value!r}: expected a date, YYYY-MM-DD")
-    return value
 
 
 def _rebuild(args: argparse.Namespace) -> int:

@@ -16,8 +16,7 @@ from archive.story_store import StoryStore
 from archive.story_view import Thread, threads
 from archive.threads import Threads
 from crawler.siteconfig import load_sites
-from newsarchive.arguments import add_sites_option, data_dir
-from newsarchive.catalog import day
+from newsarchive.arguments import add_sites_option, data_dir, day
 from newsarchive.lock import DataDirBusy, DataDirLock
 
 
