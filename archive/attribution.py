@@ -80,10 +80,12 @@ def quotes(text: str, site: str | None = None) -> list[Quote]:
     """The sentences of ``text`` that quote an outlet (the first sentence per outlet), leaving
     out the outlet that is ``site`` itself."""
     found: dict[str, Quote] = {}
-    for sentence in sentences(text):
-        for key, pattern in _patterns():
+    named = [(key, pattern) for key, pattern in _patterns()
+             if any(name in text for name in OUTLETS[key][1]) and OUTLETS[key][0] != site]
+    for sentence in sentences(text) if named else []:
+        for key, pattern in named:
             outlet_site = OUTLETS[key][0]
-            if key in found or (site is not None and outlet_site == site):
+            if key in found:
                 continue
             if pattern.search(sentence):
                 found[key] = Quote(key, outlet_site, sentence[:500])

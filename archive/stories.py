@@ -21,7 +21,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from datasketch import MinHash, MinHashLSH
 
@@ -33,6 +33,7 @@ COPY_CONTAINMENT = 0.6  # share of an article's shingles found in an earlier one
 JOIN_SIMILARITY = (
     0.225  # broad cosine (see threads.py) to a thread's terms, to join it (tuned on the fixtures)
 )
+PROBES = 8  # an article's rarest terms, by which active threads are looked up
 WINDOW_DAYS = 3  # a thread takes articles dated up to this many days after its last one
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
@@ -71,6 +72,7 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
+@lru_cache(maxsize=200_000)
 def plain(word: str) -> str:
     """Lower case, without accents: "Hà Nội" and "Ha Noi" are the same words."""
     decomposed = unicodedata.normalize("NFKD", word.lower().replace("’", "'"))
@@ -115,8 +117,14 @@ def shingles(text: str, size: int = SHINGLE) -> frozenset[int]:
     )
 
 
+@cache
+def _empty() -> MinHash:
+    """An empty MinHash, to copy: its permutations are made once, not per article."""
+    return MinHash(num_perm=PERMUTATIONS, seed=1)
+
+
 def signature(shingle_set: frozenset[int]) -> MinHash:
-    minhash = MinHash(num_perm=PERMUTATIONS, seed=1)
+    minhash = _empty().copy()
     minhash.update_batch([s.to_bytes(8, "big", signed=True) for s in shingle_set])
     return minhash
 

@@ -120,18 +120,21 @@ class StoryStore:
             )
         return found
 
-    def active_terms(
-        self, terms: list[str], since: str, until: str
-    ) -> Iterator[tuple[str, str, float, float]]:
-        """(story, term, weight, norm2) of the threads holding any of ``terms`` whose days
-        overlap [since, until]."""
-        for chunk in _chunks(terms):
-            yield from self.db.execute(
-                "SELECT t.story, t.term, t.weight, s.norm2 FROM story_terms AS t"
-                " JOIN stories AS s ON s.id = t.story"
-                f" WHERE t.term IN ({_marks(chunk)}) AND t.last_day >= ? AND s.first_day <= ?",
-                [*chunk, since, until],
-            )
+    def active_stories(self, terms: list[str], since: str, until: str) -> list[tuple[str, float]]:
+        """(story, squared length of its terms) of the threads holding any of ``terms`` whose
+        days overlap [since, until]."""
+        return self.db.execute(
+            "SELECT s.id, s.norm2 FROM stories AS s WHERE s.id IN (SELECT story FROM story_terms"
+            f" WHERE term IN ({_marks(terms)}) AND last_day >= ?) AND s.first_day <= ?",
+            [*terms, since, until]).fetchall()
+
+    def terms_of(self, stories: list[str], terms: list[str]) -> list[tuple[str, str, float]]:
+        """(story, term, weight) of ``terms`` in each of ``stories``."""
+        if not stories:
+            return []
+        return self.db.execute(
+            f"SELECT story, term, weight FROM story_terms WHERE story IN ({_marks(stories)})"
+            f" AND term IN ({_marks(terms)})", [*stories, *terms]).fetchall()
 
     def story_terms(self, story: str, terms: list[str]) -> dict[str, float]:
         found: dict[str, float] = {}

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -84,7 +83,7 @@ class Threads:
         vector = stories.vector(found.counts, idfs)
         opened = False
         if story is None:
-            story = next((s for _, _, _, s in copies), None) or self._closest(vector, day)
+            story = next((s for _, _, _, s in copies), None) or self._closest(vector, idfs, day)
         if story is None:
             story, opened = story_id(url), True
         member = {"site": site, "day": day, "joined_at": self.clock().isoformat(timespec="seconds")}
@@ -127,33 +126,31 @@ class Threads:
                 found.append((other, url, theirs_in_ours, other_story))
         return sorted(found, key=lambda c: -c[2])
 
-    def _closest(self, vector: dict[str, float], day: str) -> str | None:
+    def _closest(self, vector: dict[str, float], idfs: dict[str, float], day: str) -> str | None:
         """The active thread most like ``vector``, if like enough."""
         best, score = None, 0.0
-        for story, similarity in sorted(self.similarities(vector, day).items()):
+        for story, similarity in sorted(self.similarities(vector, idfs, day).items()):
             if similarity > score:
                 best, score = story, similarity
         return best if score >= stories.JOIN_SIMILARITY else None
 
-    def similarities(self, vector: dict[str, float], day: str) -> dict[str, float]:
-        """Per active thread sharing a term with ``vector``: the cosine of the two, less the
-        share of its one largest term. One shared name (a country, a river) is not a story:
-        the overlap must be broad."""
+    def similarities(
+        self, vector: dict[str, float], idfs: dict[str, float], day: str
+    ) -> dict[str, float]:
+        """Per active thread sharing one of the article's rarest terms: the cosine of the two,
+        less the share of its one largest term. One shared name (a country, a river) is not a
+        story: the overlap must be broad. Looking threads up by the rarest terms only keeps
+        each look-up short whatever the archive's size and the words every story uses."""
         try:
             centre = date.fromisoformat(day)
         except ValueError:
             return {}
         since = (centre - self.window).isoformat()
         until = (centre + self.window).isoformat()
-        dots: dict[str, float] = defaultdict(float)
-        largest: dict[str, float] = defaultdict(float)
-        norms: dict[str, float] = {}
-        for story, term, weight, norm2 in self.store.active_terms(list(vector), since, until):
-            dots[story] += vector[term] * weight
-            largest[story] = max(largest[story], vector[term] * weight)
-            norms[story] = norm2
-        return {
-            story: (dot - largest[story]) / math.sqrt(norms[story])
-            for story, dot in dots.items()
-            if norms[story] > 0
-        }
+        probes = sorted(vector, key=lambda t: (-vector[t] * idfs.get(t, 1.0), t))
+        norms = dict(self.store.active_stories(probes[: stories.PROBES], since, until))
+        shared: dict[str, list[float]] = {}
+        for story, term, weight in self.store.terms_of(list(norms), probes):
+            shared.setdefault(story, []).append(vector[term] * weight)
+        return {story: (sum(products) - max(products)) / math.sqrt(norms[story])
+                for story, products in shared.items() if norms[story] > 0}
