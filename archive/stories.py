@@ -2,11 +2,12 @@
 
 Two views of a text, for two questions:
 
-- **Is it the same event?** Its salient terms: words of the title and the text, the title's
-  counted three times, capitalised words (names: Hanoi, Kim, Xinhua) twice, function words left
-  out, weighted by how rare they are in the archive (TF-IDF, the document frequencies kept in the
-  catalog), the :data:`TERMS` heaviest kept, scaled to length 1. A thread's terms are the sum of
-  its members'; an article joins the active thread whose terms are closest (cosine).
+- **Is it the same event?** Its salient terms: words of the title and the lead, capitalised
+  words (names: Hanoi, Kim, Xinhua) counted twice and runs of them once more as one name,
+  function words left out; the :data:`TERMS` heaviest by TF-IDF (the document frequencies kept
+  in the catalog) kept. A thread's terms are the sum of its members' (its heaviest kept); an
+  article joins the active thread whose terms, both weighted by the IDF of the day, are closest
+  (:mod:`archive.threads`).
 - **Is it a copy?** Its word 5-shingles, as a set and as a MinHash signature (datasketch). The
   signature's LSH bands (the band layout datasketch's :class:`MinHashLSH` computes for a
   Jaccard threshold) find candidates among any number of archived texts; each candidate pair is
@@ -30,15 +31,13 @@ SHINGLE = 5  # words per shingle
 PERMUTATIONS = 128  # MinHash size
 LSH_THRESHOLD = 0.3  # Jaccard for candidates: low enough for a wire inside a longer article
 COPY_CONTAINMENT = 0.6  # share of an article's shingles found in an earlier one: a copy
-JOIN_SIMILARITY = (
-    0.225  # broad cosine (see threads.py) to a thread's terms, to join it (tuned on the fixtures)
-)
-PROBES = 8  # an article's rarest terms, by which active threads are looked up
+JOIN_SIMILARITY = 0.2  # broad cosine (threads.py) to a thread, to join it: tuned on fixtures
+PROBES = 8  # an article's heaviest terms, by which active threads are looked up
 WINDOW_DAYS = 3  # a thread takes articles dated up to this many days after its last one
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
-_TITLE_WEIGHT = 3.0
-_NAME_WEIGHT = 1.0
+_TITLE_WEIGHT = 1.0
+_NAME_WEIGHT = 2.0
 _LEAD_WORDS = 400  # terms come from the title and the lead: the event is told first
 
 # Function words and the words of news reporting itself: they say nothing about the event.
@@ -166,9 +165,17 @@ def idf(document_frequency: int, documents: int) -> float:
     return math.log((documents + 1) / (document_frequency + 1)) + 1.0
 
 
-def vector(counts: dict[str, float], idfs: dict[str, float]) -> dict[str, float]:
-    """The :data:`TERMS` heaviest terms by TF-IDF, scaled to length 1."""
-    weighted = sorted(((c * idfs.get(t, 1.0), t) for t, c in counts.items()), reverse=True)
-    top = {t: w for w, t in weighted[:TERMS]}
-    norm = math.sqrt(sum(w * w for w in top.values())) or 1.0
-    return {t: w / norm for t, w in top.items()}
+def salient(counts: dict[str, float], idfs: dict[str, float]) -> dict[str, float]:
+    """The :data:`TERMS` heaviest terms by TF-IDF, heaviest first, with their counts scaled
+    to length 1: what a thread stores (weighted by IDF only when compared, with the IDF of
+    that day)."""
+    top = sorted(counts, key=lambda t: (-counts[t] * idfs.get(t, 1.0), t))[:TERMS]
+    norm = math.sqrt(sum(counts[t] ** 2 for t in top)) or 1.0
+    return {t: counts[t] / norm for t in top}
+
+
+def weighted(counts: dict[str, float], idfs: dict[str, float]) -> dict[str, float]:
+    """Counts times IDF, scaled to length 1."""
+    vector = {t: c * idfs.get(t, 1.0) for t, c in counts.items()}
+    norm = math.sqrt(sum(w * w for w in vector.values())) or 1.0
+    return {t: w / norm for t, w in vector.items()}

@@ -1,10 +1,10 @@
 """Story threads in the catalog: the tables, and the indexed look-ups a night's assignment makes.
 
-    stories        one row per thread: its first and last day, size, first title, and the
-                   squared length of its term vector (for cosines)
+    stories        one row per thread: its first and last day, size, first title
     story_members  article (URL) -> thread, with its site, day and when it joined
-    story_terms    a thread's summed term weights, with the thread's last day: indexed by
-                   (term, last_day), so an article reads only threads active in its window
+    story_terms    a thread's summed term counts (its heaviest :data:`CENTRE_TERMS`), with the
+                   thread's last day: indexed by (term, last_day), so an article reads only
+                   threads active in its window
     story_df       per term, how many articles have it (the IDF of the TF-IDF weights);
                    ``story_meta`` holds the number of articles
     story_bands    per article, its MinHash's LSH band keys, indexed: candidate copies are
@@ -25,10 +25,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+CENTRE_TERMS = 60  # a thread keeps its heaviest terms only: comparing one costs the same always
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (
     id TEXT PRIMARY KEY, first_day TEXT NOT NULL, last_day TEXT NOT NULL,
-    size INTEGER NOT NULL, title TEXT, norm2 REAL NOT NULL
+    size INTEGER NOT NULL, title TEXT
 );
 CREATE INDEX IF NOT EXISTS stories_by_last_day ON stories (last_day);
 CREATE TABLE IF NOT EXISTS story_members (
@@ -99,91 +101,62 @@ class StoryStore:
         terms = list(terms)
         self.db.executemany(
             "INSERT INTO story_df VALUES (?, 1) ON CONFLICT (term) DO UPDATE SET df = df + 1",
-            [(t,) for t in terms],
-        )
-        self.db.execute(
-            "INSERT INTO story_meta VALUES ('documents', 1)"
-            " ON CONFLICT (key) DO UPDATE SET value = value + 1"
-        )
-        documents = self.db.execute(
-            "SELECT value FROM story_meta WHERE key = 'documents'"
-        ).fetchone()[0]
-        return self._df(terms), int(documents)
+            [(t,) for t in terms])
+        self.db.execute("INSERT INTO story_meta VALUES ('documents', 1)"
+                        " ON CONFLICT (key) DO UPDATE SET value = value + 1")
+        return self.frequencies(terms)
 
-    def _df(self, terms: list[str]) -> dict[str, int]:
-        found: dict[str, int] = {}
+    def frequencies(self, terms: Iterable[str]) -> tuple[dict[str, int], int]:
+        """The document frequencies of ``terms`` (at least 1), and the number of articles."""
+        terms = list(terms)
+        found = dict.fromkeys(terms, 1)
         for chunk in _chunks(terms):
-            found.update(
-                self.db.execute(
-                    f"SELECT term, df FROM story_df WHERE term IN ({_marks(chunk)})", chunk
-                )
-            )
-        return found
+            found.update(self.db.execute(
+                f"SELECT term, df FROM story_df WHERE term IN ({_marks(chunk)})", chunk))
+        row = self.db.execute("SELECT value FROM story_meta WHERE key = 'documents'").fetchone()
+        return found, int(row[0]) if row else 0
 
-    def active_stories(self, terms: list[str], since: str, until: str) -> list[tuple[str, float]]:
-        """(story, squared length of its terms) of the threads holding any of ``terms`` whose
-        days overlap [since, until]."""
-        return self.db.execute(
-            "SELECT s.id, s.norm2 FROM stories AS s WHERE s.id IN (SELECT story FROM story_terms"
+    def active_stories(self, terms: list[str], since: str, until: str) -> list[str]:
+        """The threads holding any of ``terms`` whose days overlap [since, until]."""
+        return [story for (story,) in self.db.execute(
+            "SELECT s.id FROM stories AS s WHERE s.id IN (SELECT story FROM story_terms"
             f" WHERE term IN ({_marks(terms)}) AND last_day >= ?) AND s.first_day <= ?",
-            [*terms, since, until]).fetchall()
+            [*terms, since, until])]
 
-    def terms_of(self, stories: list[str], terms: list[str]) -> list[tuple[str, str, float]]:
-        """(story, term, weight) of ``terms`` in each of ``stories``."""
+    def terms_of(self, stories: list[str]) -> list[tuple[str, str, float]]:
+        """(story, term, count) of every term each of ``stories`` keeps."""
         if not stories:
             return []
         return self.db.execute(
-            f"SELECT story, term, weight FROM story_terms WHERE story IN ({_marks(stories)})"
-            f" AND term IN ({_marks(terms)})", [*stories, *terms]).fetchall()
-
-    def story_terms(self, story: str, terms: list[str]) -> dict[str, float]:
-        found: dict[str, float] = {}
-        for chunk in _chunks(terms):
-            found.update(
-                self.db.execute(
-                    f"SELECT term, weight FROM story_terms WHERE story = ? AND term IN"
-                    f" ({_marks(chunk)})",
-                    [story, *chunk],
-                )
-            )
-        return found
+            f"SELECT story, term, weight FROM story_terms WHERE story IN ({_marks(stories)})",
+            stories).fetchall()
 
     def join(
-        self,
-        url: str,
-        story: str,
-        member: dict[str, Any],
-        vector: dict[str, float],
+        self, url: str, story: str, member: dict[str, Any], terms: dict[str, float],
         title: str | None,
     ) -> None:
-        """Add ``url`` to ``story`` (opened if new), its terms to the thread's."""
+        """Add ``url`` to ``story`` (opened if new), its term counts to the thread's, of which
+        the thread keeps the heaviest :data:`CENTRE_TERMS`."""
         day = member["day"]
-        old = self.story_terms(story, list(vector))
-        dot = sum(w * old.get(t, 0.0) for t, w in vector.items())
-        added = 2 * dot + sum(w * w for w in vector.values())
         self.db.execute(
-            "INSERT INTO stories VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO UPDATE SET"
+            "INSERT INTO stories VALUES (?, ?, ?, 1, ?) ON CONFLICT (id) DO UPDATE SET"
             " first_day = MIN(first_day, excluded.first_day),"
-            " last_day = MAX(last_day, excluded.last_day), size = size + 1,"
-            " norm2 = norm2 + excluded.norm2",
-            (story, day, day, title, added),
-        )
+            " last_day = MAX(last_day, excluded.last_day), size = size + 1",
+            (story, day, day, title))
         last_day = self.db.execute(
-            "SELECT last_day FROM stories WHERE id = ?", (story,)
-        ).fetchone()[0]
-        self.db.execute(
-            "UPDATE story_terms SET last_day = ? WHERE story = ? AND last_day < ?",
-            (last_day, story, last_day),
-        )
+            "SELECT last_day FROM stories WHERE id = ?", (story,)).fetchone()[0]
+        self.db.execute("UPDATE story_terms SET last_day = ? WHERE story = ? AND last_day < ?",
+                        (last_day, story, last_day))
         self.db.executemany(
             "INSERT INTO story_terms VALUES (?, ?, ?, ?) ON CONFLICT (story, term)"
             " DO UPDATE SET weight = weight + excluded.weight",
-            [(story, t, w, last_day) for t, w in vector.items()],
-        )
+            [(story, t, w, last_day) for t, w in terms.items()])
         self.db.execute(
-            "INSERT INTO story_members VALUES (?, ?, ?, ?, ?)",
-            (url, story, member.get("site"), day, member["joined_at"]),
-        )
+            "DELETE FROM story_terms WHERE story = ? AND term NOT IN (SELECT term FROM"
+            " story_terms WHERE story = ? ORDER BY weight DESC, term LIMIT ?)",
+            (story, story, CENTRE_TERMS))
+        self.db.execute("INSERT INTO story_members VALUES (?, ?, ?, ?, ?)",
+                        (url, story, member.get("site"), day, member["joined_at"]))
 
     def band_matches(self, keys: list[tuple[int, int]], least: int = 2, most: int = 10) -> set[str]:
         """Articles sharing at least ``least`` LSH band keys with these, the ``most`` that share

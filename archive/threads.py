@@ -12,7 +12,6 @@ the archive; each step is an indexed look-up by the article's own terms and band
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -80,14 +79,14 @@ class Threads:
         copies = self._copies(url, day, found.shingles, keys)
         df, documents = self.store.count_terms(found.counts)
         idfs = {t: stories.idf(df.get(t, 1), documents) for t in found.counts}
-        vector = stories.vector(found.counts, idfs)
+        terms = stories.salient(found.counts, idfs)
         opened = False
         if story is None:
-            story = next((s for _, _, _, s in copies), None) or self._closest(vector, idfs, day)
+            story = next((s for _, _, _, s in copies), None) or self._closest(terms, day)
         if story is None:
             story, opened = story_id(url), True
         member = {"site": site, "day": day, "joined_at": self.clock().isoformat(timespec="seconds")}
-        self.store.join(url, story, member, vector, article.get("title"))
+        self.store.join(url, story, member, terms, article.get("title"))
         self.store.add_bands(url, keys)
         for copy, original, share, _ in copies:
             self.store.add_copy(copy, original, share)
@@ -126,31 +125,38 @@ class Threads:
                 found.append((other, url, theirs_in_ours, other_story))
         return sorted(found, key=lambda c: -c[2])
 
-    def _closest(self, vector: dict[str, float], idfs: dict[str, float], day: str) -> str | None:
-        """The active thread most like ``vector``, if like enough."""
+    def _closest(self, terms: dict[str, float], day: str) -> str | None:
+        """The active thread most like the article's ``terms``, if like enough."""
         best, score = None, 0.0
-        for story, similarity in sorted(self.similarities(vector, idfs, day).items()):
+        for story, similarity in sorted(self.similarities(terms, day).items()):
             if similarity > score:
                 best, score = story, similarity
         return best if score >= stories.JOIN_SIMILARITY else None
 
-    def similarities(
-        self, vector: dict[str, float], idfs: dict[str, float], day: str
-    ) -> dict[str, float]:
-        """Per active thread sharing one of the article's rarest terms: the cosine of the two,
-        less the share of its one largest term. One shared name (a country, a river) is not a
-        story: the overlap must be broad. Looking threads up by the rarest terms only keeps
-        each look-up short whatever the archive's size and the words every story uses."""
+    def similarities(self, terms: dict[str, float], day: str) -> dict[str, float]:
+        """Per active thread sharing one of the article's :data:`~archive.stories.PROBES`
+        heaviest terms: the cosine of the two, both weighted by today's IDF (a thread opened
+        when the archive was small is judged as fairly as one opened in a large one), less
+        the share of the one largest term: one shared name (a country, a river) is not a
+        story, the overlap must be broad."""
         try:
             centre = date.fromisoformat(day)
         except ValueError:
             return {}
         since = (centre - self.window).isoformat()
         until = (centre + self.window).isoformat()
-        probes = sorted(vector, key=lambda t: (-vector[t] * idfs.get(t, 1.0), t))
-        norms = dict(self.store.active_stories(probes[: stories.PROBES], since, until))
-        shared: dict[str, list[float]] = {}
-        for story, term, weight in self.store.terms_of(list(norms), probes):
-            shared.setdefault(story, []).append(vector[term] * weight)
-        return {story: (sum(products) - max(products)) / math.sqrt(norms[story])
-                for story, products in shared.items() if norms[story] > 0}
+        probes = list(terms)[: stories.PROBES]  # heaviest first
+        candidates = self.store.active_stories(probes, since, until)
+        threads: dict[str, dict[str, float]] = {}
+        for story, term, weight in self.store.terms_of(candidates):
+            threads.setdefault(story, {})[term] = weight
+        df, documents = self.store.frequencies({t for c in threads.values() for t in c} | set(terms))
+        idfs = {t: stories.idf(n, documents) for t, n in df.items()}
+        ours = stories.weighted(terms, idfs)
+        found = {}
+        for story, centre_terms in threads.items():
+            theirs = stories.weighted(centre_terms, idfs)
+            products = [w * theirs[t] for t, w in ours.items() if t in theirs]
+            if products:
+                found[story] = sum(products) - max(products)
+        return found

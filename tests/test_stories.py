@@ -125,3 +125,22 @@ def test_stories_refuses_bad_values(nights: Nights, capsys: Any, tmp_path: Path)
     assert main(["stories", str(tmp_path)]) == 2
     errors = capsys.readouterr().err.strip().splitlines()
     assert len(errors) >= 3 and all(line.startswith(("newsarchive", "usage")) for line in errors)
+
+
+def test_the_report_shows_threads_with_copies_and_quotes_as_links(
+    nights: Nights, tmp_path: Path
+) -> None:
+    page = tmp_path / "report.html"
+    assert main(["report", str(nights.data_dir), "--html", str(page)]) == 0
+    text = page.read_text(encoding="utf-8")
+    stories = text[text.index('<section id="stories">'):]
+    summit = [p.url for p in story_pages.NIGHT_1 + story_pages.NIGHT_2
+              if p.story == story_pages.SUMMIT]
+    assert all(f'href="{url}"' in stories for url in summit)
+    wire = {p.site: p.url for p in story_pages.NIGHT_1 if p.story == story_pages.WIRE}
+    assert f'<a href="{wire["cgtn"]}">cgtn</a> copies <a href="{wire["chinadaily"]}">' in stories
+    china_daily = next(p.url for p in story_pages.NIGHT_1
+                       if p.site == "chinadaily" and p.story == story_pages.SUMMIT)
+    kcna = next(p.url for p in story_pages.NIGHT_1
+                if p.site == "kcna" and p.story == story_pages.SUMMIT)
+    assert f'<a href="{china_daily}">chinadaily</a> quotes <a href="{kcna}">kcna</a>' in stories
