@@ -60,7 +60,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
     print(f"{data / CATALOG_NAME}: {result.captures} captures and {result.versions} text"
-          f" versions from {result.runs} runs")
+          f" versions from {result.runs} runs; {result.stories} articles in story threads")
     return 0
 
 

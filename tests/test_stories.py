@@ -144,3 +144,19 @@ def test_the_report_shows_threads_with_copies_and_quotes_as_links(
     kcna = next(p.url for p in story_pages.NIGHT_1
                 if p.site == "kcna" and p.story == story_pages.SUMMIT)
     assert f'<a href="{china_daily}">chinadaily</a> quotes <a href="{kcna}">kcna</a>' in stories
+
+
+def test_a_rebuilt_catalog_has_the_threads_the_nights_assigned(
+    nights: Nights, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(nights.data_dir, data)
+    assert main(["catalog", "rebuild", str(data)]) == 0
+    tables = {}
+    for where in (nights.data_dir, data):
+        with sqlite3.connect(where / "catalog.sqlite") as db:
+            tables[where] = [sorted(db.execute(sql).fetchall()) for sql in (
+                "SELECT url, story FROM story_members", "SELECT url, original FROM story_copies",
+                "SELECT url, outlet FROM story_quotes")]
+    assert tables[data] == tables[nights.data_dir]
+    assert len(tables[data][0]) == len({a["url"] for run in nights.articles.values() for a in run})
