@@ -164,6 +164,11 @@ class Catalog:
         versions = self._db.execute("SELECT COUNT(*) FROM versions").fetchone()[0]
         return int(urls), int(versions)
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The SQLite connection, for the tables kept beside these (:mod:`archive.story_store`)."""
+        return self._db
+
     def close(self) -> None:
         self._db.close()
 

@@ -19,6 +19,8 @@ from typing import Any
 from archive.catalog import CATALOG_NAME, Catalog
 from archive.reader import Archive
 from archive.records import OPEN_SUFFIX, ArchiveReadError, payload_digest, warc_date
+from archive.story_store import StoryStore
+from archive.threads import Threads, article_day
 
 logger = logging.getLogger(__name__)
 SiteOf = Callable[[str], "str | None"]
@@ -29,6 +31,7 @@ class RebuildResult:
     runs: int = 0
     captures: int = 0
     versions: int = 0
+    stories: int = 0  # articles put in story threads
 
 
 def add_run_captures(
@@ -151,6 +154,17 @@ def add_articles(catalog: Catalog, articles: list[tuple[dict[str, Any], str]]) -
     return added
 
 
+def add_stories(catalog: Catalog, articles: list[tuple[dict[str, Any], str]]) -> int:
+    """Every URL's latest article into story threads, oldest first: into the thread its line
+    names (``story``, as the crawl assigned it) where it names one, else as a night would."""
+    latest = {article["url"]: article for article, _ in articles}  # in the order fetched
+    threads = Threads(StoryStore(catalog.connection))
+    ordered = sorted(latest.values(), key=lambda a: (article_day(a), a.get("fetched") or "",
+                                                     a["url"]))
+    with catalog.transaction():
+        return sum(threads.assign(a, a.get("story")).new for a in ordered)
+
+
 def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> RebuildResult:
     """A new catalog of everything under ``data_dir/runs``, put in place of the old one whole."""
     data_dir = Path(data_dir)
@@ -177,6 +191,7 @@ def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> Rebuil
             articles += [(article, run_dir.name) for article in run_articles(run_dir)]
             result.runs += 1
         result.versions = add_articles(catalog, articles)
+        result.stories = add_stories(catalog, articles)
         catalog.refresh_urls()
         catalog.checkpoint()
     finally:

@@ -66,6 +66,7 @@ EXTENSIONS = {
 ITEM_PIPELINES = {
     "crawler.stages.ExtractionPipeline": 100,
     "crawler.versions.VersionPipeline": 700,
+    "crawler.stories.StoryPipeline": 750,  # the article's story thread, before the outputs
     "crawler.stages.ArticleSinkPipeline": 800,
 }
 # Known articles are not fetched again unless they may have changed (the catalog says).
@@ -114,6 +115,8 @@ PROGRESS_REFRESH = 1.0  # seconds between redraws of the live table (stderr a te
 CATALOG_ENABLED = True  # <data>/catalog.sqlite: captures, text versions, full-text search
 CATALOG_PATH = ""  # default: catalog.sqlite in the data directory
 INCREMENTAL_ENABLED = True  # skip articles archived already (needs the catalog)
+STORIES_ENABLED = True  # each article's story thread, copies and quotes (needs the catalog)
+STORIES_WINDOW_DAYS = 3  # a thread takes articles dated up to this many days after its last
 
 # A crawl shared by several workers (crawler.distributed); off while REDIS_URL is empty.
 REDIS_URL = ""  # redis://host:6379/0: queue, duplicate filter, leases and politeness live there

@@ -47,6 +47,8 @@ class Article:
     warc_record_id: str | None = None
     # 1, or the n-th distinct text archived under this URL (the catalog counts them)
     version: int = 1
+    # the story thread the article belongs to (archive/threads.py), when the catalog keeps them
+    story: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

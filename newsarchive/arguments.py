@@ -53,3 +53,10 @@ def add_sites_option(parser: argparse.ArgumentParser) -> None:
     """``--sites FILE``, repeatable: site configs beside (or over) the built-in ones."""
     parser.add_argument("--sites", action="append", default=[], metavar="FILE",
                         help="extra site config file or directory (repeatable)")
+
+
+def day(value: str) -> str:
+    """``--since``: a date, YYYY-MM-DD (or YYYY-MM, YYYY)."""
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        raise argparse.ArgumentTypeError(f"--since {value!r}: expected a date, YYYY-MM-DD")
+    return value

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
 import sqlite3
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from scrapy.settings import Settings
 
 from archive.catalog import CATALOG_NAME, Catalog, CatalogError, Hit
 from crawler.siteconfig import SiteRegistry, load_sites
-from newsarchive.arguments import add_sites_option, data_dir
+from newsarchive.arguments import add_sites_option, data_dir, day
 from newsarchive.lock import DataDirBusy, DataDirLock
 
 logger = logging.getLogger(__name__)
@@ -45,15 +44,11 @@ def add_commands(commands: Any) -> None:
     search.add_argument("--lang", metavar="L", help="only this language (ISO 639-1, e.g. en)")
     search.add_argument("--limit", type=int, default=20, metavar="N",
                         help="at most N results (default: 20)")
+    search.add_argument("--thread", action="store_true",
+                        help="under each hit, the other articles of its story thread")
     search.add_argument("--data", default="data", type=data_dir, metavar="DIR",
                         help="data directory (default: data)")
     search.set_defaults(func=_search)
-
-
-def day(value: str) -> str:
-    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
-        raise argparse.ArgumentTypeError(f"--since {value!r}: expected a date, YYYY-MM-DD")
-    return value
 
 
 def _rebuild(args: argparse.Namespace) -> int:
@@ -71,7 +66,7 @@ def _rebuild(args: argparse.Namespace) -> int:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
     print(f"{data / CATALOG_NAME}: {result.captures} captures and {result.versions} text"
-          f" versions from {result.runs} runs")
+          f" versions from {result.runs} runs; {result.stories} articles in story threads")
     return 0
 
 
@@ -94,11 +89,27 @@ def _search(args: argparse.Namespace) -> int:
     catalog = Catalog.open(path)
     try:
         hits = catalog.search(args.query, args.site, args.since, args.lang, args.limit)
+        for hit in hits:
+            print(hit_lines(hit))
+            if args.thread:
+                print(thread_of(catalog, hit.url))
     finally:
         catalog.close()
-    for hit in hits:
-        print(hit_lines(hit))
     return 0 if hits else 1
+
+
+def thread_of(catalog: Catalog, url: str) -> str:
+    """The story thread of an article, indented under its hit."""
+    from archive.story_store import StoryStore
+    from archive.story_view import story_of, thread
+    from newsarchive.stories import thread_lines
+
+    store = StoryStore(catalog.connection, create=False)
+    story = story_of(store, url)
+    found = thread(store, story) if story else None
+    if found is None:
+        return "  (in no story thread yet: run `newsarchive stories`)\n"
+    return "".join(f"  | {line}\n" for line in thread_lines(found).splitlines())
 
 
 def hit_lines(hit: Hit) -> str:

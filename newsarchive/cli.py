@@ -10,7 +10,8 @@
     newsarchive repair [DATA] [--data DIR]
     newsarchive schedule install|remove|show [--data DIR] [--at HH:MM] [--with auto|systemd|cron]
     newsarchive catalog rebuild [DATA] [--data DIR]
-    newsarchive search QUERY [--site S] [--since D] [--lang L] [--data DIR]
+    newsarchive search QUERY [--site S] [--since D] [--lang L] [--thread] [--data DIR]
+    newsarchive stories [DATA] [--since D] [--site S] [--all] [--window N]
     newsarchive report DATA [--html FILE]
 """
 
@@ -29,6 +30,7 @@ from newsarchive.catalog import add_commands as add_catalog_commands
 from newsarchive.pages import extract_pages
 from newsarchive.replay import add_replay_commands
 from newsarchive.schedule import add_schedule_command
+from newsarchive.stories import add_stories_command
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     add_sites_option(merge)
     merge.set_defaults(func=_merge)
     add_catalog_commands(commands)  # catalog rebuild, search
+    add_stories_command(commands)
 
     report = commands.add_parser(
         "report", help="an HTML page of plots: articles, failures, texts and archive size per night")

@@ -99,8 +99,10 @@ def reextract(
     staging = final.with_name(final.name + ".new")
     staging.unlink(missing_ok=True)
     sinks = article_sinks(run.layout, jsonl_path=staging)
-    # Each article keeps the version the crawl gave it (its text file beside the others').
-    versions = {a["url"]: int(a.get("version") or 1) for a in run_articles(run.layout.run_dir)}
+    # Each article keeps the version the crawl gave it (its text file beside the others'), and
+    # its story thread (the catalog rebuilt after re-extraction keeps the same threads).
+    versions = {a["url"]: (int(a.get("version") or 1), a.get("story"))
+                for a in run_articles(run.layout.run_dir)}
     workers = workers or os.cpu_count() or 1
     pages = archived_pages(archive, sites, run.files, run.every_page)
     try:
@@ -132,12 +134,12 @@ def _bounded_map(
 
 def _consume(
     outcomes: Iterable[Article | str], sinks: list[ArticleSink], result: ReextractResult,
-    versions: dict[str, int],
+    versions: dict[str, tuple[int, str | None]],
 ) -> None:
     for outcome in outcomes:
         result.pages += 1
         if isinstance(outcome, Article):
-            outcome.version = versions.get(outcome.url, 1)
+            outcome.version, outcome.story = versions.get(outcome.url, (1, None))
             try:
                 for sink in sinks:
                     sink.write(outcome)

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.catalog import CATALOG_NAME, Catalog, CatalogError
+from archive.story_store import StoryStore
+from archive.story_view import Thread, threads
 from model.layout import RunLayout
 
 # A run with no whole report.json: still crawling, or a crash not yet repaired (the next crawl,
@@ -99,6 +101,7 @@ class ArchiveReport:
     catalog: Path | None = None  # None: no catalog in the data directory
     urls: int = 0
     versions: int = 0
+    threads: list[Thread] = field(default_factory=list)  # the latest of 2+ articles
 
     @property
     def sites(self) -> list[str]:
@@ -136,10 +139,20 @@ def gather(data_dir: Path) -> ArchiveReport:
         return ArchiveReport(data_dir, nights)
     try:
         texts, urls, versions = read_texts(path)
+        stories = read_threads(path)
     except (CatalogError, sqlite3.Error) as exc:
         raise ReportError(f"{exc}; `newsarchive catalog rebuild {data_dir}` makes it again"
                           ) from exc
-    return ArchiveReport(data_dir, nights, texts, path, urls, versions)
+    return ArchiveReport(data_dir, nights, texts, path, urls, versions, stories)
+
+
+def read_threads(path: Path, shown: int = 8) -> list[Thread]:
+    """The latest story threads of two articles or more."""
+    catalog = Catalog.open_readonly(path)
+    try:
+        return threads(StoryStore(catalog.connection, create=False), min_size=2, limit=shown)
+    finally:
+        catalog.close()
 
 
 def read_night(layout: RunLayout) -> Night:

@@ -17,6 +17,11 @@ from plotly.colors import qualitative
 from plotly.offline import get_plotlyjs
 
 from newsarchive.report import ArchiveReport, Night
+from newsarchive.report_stories import story_cards
+
+STORIES_NOTE = ("The latest story threads: the same event across sites and nights. Outlets are"
+                " rows; a solid line joins a copy to what it copies, a dotted one a quote to"
+                " the outlet quoted.")
 
 LAST_RUNS = 30  # rows of the table
 CONFIG = {"displaylogo": False, "responsive": True}  # the logo links to plotly's site: left out
@@ -81,8 +86,17 @@ def render(report: ArchiveReport) -> str:
         f'<section class="grid">{"".join(cards)}</section>'
         f'<section class="grid">{"".join(texts)}</section>'
         f'<section><div class="card"><h2>Last runs</h2>{_table(report)}</div></section>'
+        f"{_stories(report)}"
         "</body></html>\n"
     )
+
+
+def _stories(report: ArchiveReport) -> str:
+    """The story view (:mod:`newsarchive.report_stories`), when the catalog has threads."""
+    if not report.threads:
+        return ""
+    return (f'<section id="stories"><h2>Stories</h2><p class="note">{html.escape(STORIES_NOTE)}'
+            f"</p>{story_cards(report.threads, _chart)}</section>")
 
 
 def _facts(report: ArchiveReport) -> str:

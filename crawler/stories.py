@@ -1,0 +1,59 @@
+"""The story stage of the item pipeline: which story thread an article belongs to.
+
+Between the version stage and the outputs, so that ``articles.jsonl``, the WARC's metadata
+record and the catalog all carry the article's ``story``. Each article is assigned as it comes
+(:class:`archive.threads.Threads`): a night's cost is its own articles', whatever the archive's
+size. Stats: ``stories/assigned``, ``stories/opened`` (threads opened), ``stories/copies``,
+``stories/failed``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.statscollectors import StatsCollector
+
+from archive.story_store import StoryStore
+from archive.threads import Threads
+from crawler.extensions.catalog import CatalogExtension
+from model.article import Article
+
+logger = logging.getLogger(__name__)
+
+
+class StoryPipeline:
+    def __init__(self, threads: Threads, stats: StatsCollector) -> None:
+        self.threads = threads
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StoryPipeline:
+        if not crawler.settings.getbool("STORIES_ENABLED"):
+            raise NotConfigured("STORIES_ENABLED is off")
+        extension = crawler.get_extension(CatalogExtension)
+        if extension is None:
+            raise NotConfigured("no catalog (CATALOG_ENABLED is off, or no WARC is written)")
+        assert crawler.stats is not None
+        store = StoryStore(extension.catalog.connection)
+        window = crawler.settings.getint("STORIES_WINDOW_DAYS")
+        return cls(Threads(store, window_days=window), crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        try:
+            assignment = self.threads.assign(item.to_dict())
+        except sqlite3.Error as exc:  # the article is still archived, without a thread
+            self.stats.inc_value("stories/failed")
+            logger.error("could not assign %s to a story: %s", item.url, exc)
+            return item
+        item.story = assignment.story
+        if assignment.new:
+            self.stats.inc_value("stories/assigned")
+            self.stats.inc_value("stories/opened", int(assignment.opened))
+            self.stats.inc_value("stories/copies", len(assignment.copies))
+        return item
