@@ -40,6 +40,8 @@ _BLOCKS = frozenset({
     "a", "blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul", "section", "article",
     "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "aside", "nav", "form", "figure",
 })
+# Children that hold their own scored text, inside a scored element other than a div.
+_HOLDERS = _SCORED_TAGS | {"div", "ul", "ol", "table"}
 # Never article text, and not worth walking into.
 _NEVER_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "select", "head"})
 
@@ -231,8 +233,11 @@ def is_teaser_list(element: HtmlElement) -> bool:
 
 def _paragraph_text(element: HtmlElement) -> str:
     """A paragraph's text; for a div, only its own text (its children are scored themselves)
-    unless it holds no block: then, as readability has it, it is a paragraph."""
-    if element.tag != "div" or (not any(c.tag in _BLOCKS for c in element)):
+    unless it holds no block: then, as readability has it, it is a paragraph. Likewise a list
+    item or cell holding paragraphs: their text is scored once, to them, not to it as well (a
+    gallery's list of captions would otherwise weigh half as much again as the article)."""
+    blocks = _BLOCKS if element.tag == "div" else _HOLDERS
+    if not any(c.tag in blocks for c in element):
         return clean_space(element.text_content())
     return clean_space((element.text or "") + "".join(c.tail or "" for c in element))
 
