@@ -66,6 +66,8 @@ _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|po
 # is compared with the alternatives.
 _FEW_WORDS = 120
 _LOW_SHARE = 0.3
+# A link with this many words right before and after it is part of a sentence.
+_PROSE_WORDS = 3
 # Pruning that would take more than this share of the chosen text is not trusted.
 _MAX_PRUNED = 0.6
 
@@ -223,15 +225,35 @@ def _hidden(element: HtmlElement, marker: str) -> bool:
 def _unlikely(element: HtmlElement, marker: str) -> bool:
     if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
         return True
+    if _in_prose(element):
+        return False
     return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
 
 
 def _furniture(element: HtmlElement, marker: str) -> bool:
     if _is_hidden(element):
         return True
-    if not marker or _CONTENT.search(marker) or is_slide(element):
+    if not marker or _CONTENT.search(marker) or is_slide(element) or _in_prose(element):
         return False
     return bool(
         _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)
         or (_UNLIKELY.search(marker) and not _MAYBE.search(marker))
     )
+
+
+def _in_prose(element: HtmlElement) -> bool:
+    """A link in running text: its class says what the link does (a popup, a share), but
+    its words are the sentence's. Running text shows in the words just before and after it."""
+    if element.tag != "a":
+        return False
+    previous = element.getprevious()
+    if previous is not None:
+        before = previous.tail or ""
+    else:
+        parent = element.getparent()
+        before = (parent.text or "") if parent is not None else ""
+    return _letter_words(before) + _letter_words(element.tail or "") >= _PROSE_WORDS
+
+
+def _letter_words(text: str) -> int:
+    return sum(1 for word in text.split() if any(c.isalpha() for c in word))

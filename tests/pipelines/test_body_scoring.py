@@ -16,3 +16,16 @@ def test_list_items_holding_paragraphs_are_not_scored_twice() -> None:
     items = "".join(f"<li><h3>{n}/8</h3><p>{c}</p></li>" for n, c in enumerate(CAPTIONS, 1))
     pictures = f'<div class="pictures"><ul class="legends">{items}</ul></div>'
     assert extract(page(paras(*PARAGRAPHS), after=pictures)) == PARAGRAPHS
+
+
+def test_link_in_a_sentence_keeps_its_words_whatever_its_class() -> None:
+    """A link's class says what it does (a popup note, a share), not that its words are
+    furniture: inside a sentence they are the sentence's. A link standing alone still goes."""
+    sentence = (
+        'The council approved the <a class="popup" href="#">new tram line</a> on Tuesday, '
+        "ending a debate that had lasted for almost a decade and divided the city's parties."
+    )
+    alone = '<p><a class="share-popup" href="#">Share this story by email</a></p>'
+    got = extract(page(f"<p>{sentence}</p>{alone}" + paras(*PARAGRAPHS[1:])))
+    assert got[0].startswith("The council approved the new tram line on Tuesday, ending")
+    assert not any("Share" in p for p in got)
