@@ -42,6 +42,9 @@ _BLOCKS = frozenset({
 })
 # Children that hold their own scored text, inside a scored element other than a div.
 _HOLDERS = _SCORED_TAGS | {"div", "ul", "ol", "table"}
+# A numbered part with this much paragraph text is article, not an empty slot.
+_PART_MASS = 5
+_DIGITS = re.compile(r"\d+")
 # Never article text, and not worth walking into.
 _NEVER_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "select", "head"})
 
@@ -133,11 +136,34 @@ def _best(
     if parent is None or best.tag == "body":
         return [best]
     threshold = max(10.0, best_score * 0.2)
-    return [
+    chosen = [
         sibling for sibling in parent
         if sibling is best
         or (isinstance(sibling.tag, str) and _worth_adding(sibling, scores, threshold))
     ]
+    return _with_parts(best, chosen, mass, teasers)
+
+
+def _with_parts(
+    best: HtmlElement, chosen: list[HtmlElement], mass: dict[HtmlElement, float],
+    teasers: Collection[HtmlElement],
+) -> list[HtmlElement]:
+    """The chosen containers, and the other parts of a story whose body is split into numbered
+    boxes ("story-body-1", "story-body-2", with the ads and pictures between them)."""
+    kind = _DIGITS.sub("#", best.get("class") or "")
+    story = next(best.iterancestors("article"), None)
+    if "#" not in kind or story is None:
+        return chosen
+    parts = [
+        e for e in story.iter(best.tag)
+        if e not in chosen and _DIGITS.sub("#", e.get("class") or "") == kind
+        and mass.get(e, 0) >= _PART_MASS and not in_teaser(e, teasers)
+        and not any(a in chosen for a in e.iterancestors())
+    ]
+    if not parts:
+        return chosen
+    order = {e: i for i, e in enumerate(story.iter())}
+    return sorted(chosen + parts, key=lambda e: order.get(e, -1))
 
 
 def _first_of_run(best: HtmlElement, best_score: float, scores: dict[HtmlElement, float]) -> HtmlElement:

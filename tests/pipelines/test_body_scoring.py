@@ -29,3 +29,12 @@ def test_link_in_a_sentence_keeps_its_words_whatever_its_class() -> None:
     got = extract(page(f"<p>{sentence}</p>{alone}" + paras(*PARAGRAPHS[1:])))
     assert got[0].startswith("The council approved the new tram line on Tuesday, ending")
     assert not any("Share" in p for p in got)
+
+
+def test_story_body_split_into_numbered_parts_is_read_whole() -> None:
+    """The body in numbered boxes, each in a box of its own with a picture between: the
+    longer part wins the scoring, the numbered parts before and after it come with it."""
+    first = f'<div class="wrap"><div class="body body-1">{paras(*PARAGRAPHS[:2])}</div></div>'
+    second = f'<div class="wrap"><div class="body body-2">{paras(*CAPTIONS[:6])}</div></div>'
+    article = f"<article>{first}<figure><img src=a.jpg></figure>{second}</article>"
+    assert extract(page(article)) == PARAGRAPHS[:2] + CAPTIONS[:6]
