@@ -53,14 +53,16 @@ _CONTENT = re.compile(r"article-?body|story-?body|post-?body|entry-content|main-
 # Readability's "unlikely candidates", left out of scoring; as whole words, so that
 # "PageBuilder-pageRow" is not a "pager".
 _UNLIKELY = re.compile(
-    r"(?<![a-z])(?:combx|comment(?!ar|at)[a-z]*|community|disqus|extra|foot|footer|header|menu|remark|rss"
+    r"(?<![a-z])(?:combx|comment(?!ar|at)[a-z]*|repl(?:y|ies)|community|disqus|extra|foot|footer|header|menu|remark|rss"
     r"|shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager|popup|yom-remote"
     r"|banner|masthead|navbar|breadcrumbs?|newsletter|cookie|related|recirc|trending|share|social)"
     r"(?![a-z])",
     re.I,
 )
 # Readers' comments: junk however much text they hold (a long thread outweighs the post).
-_COMMENTS = re.compile(r"(?<![a-z])(?:comment(?!ar|at)[a-z]*|disqus_thread)(?![a-z])", re.I)
+_COMMENTS = re.compile(
+    r"(?<![a-z])(?:comment(?!ar|at)[a-z]*|repl(?:y|ies)|disqus_thread)(?![a-z])", re.I
+)
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post|text", re.I)
 # The sanity check: a choice this short, or holding this little of the page's paragraph text,
 # is compared with the alternatives.

@@ -38,3 +38,16 @@ def test_story_body_split_into_numbered_parts_is_read_whole() -> None:
     second = f'<div class="wrap"><div class="body body-2">{paras(*CAPTIONS[:6])}</div></div>'
     article = f"<article>{first}<figure><img src=a.jpg></figure>{second}</article>"
     assert extract(page(article)) == PARAGRAPHS[:2] + CAPTIONS[:6]
+
+
+def test_readers_replies_are_comments() -> None:
+    """A thread of replies under the post is readers' comments, by another name."""
+    reply = (
+        '<div class="reply"><p>I tried this for a year, and honestly, it worked, but only '
+        "once I had stopped carrying my cards around with me, which took a while.</p></div>"
+    )
+    article = (
+        f'<div class="column"><div class="post">{paras(*PARAGRAPHS)}</div>'
+        f'<section class="replies">{reply * 2}</section></div>'
+    )
+    assert extract(page(article)) == PARAGRAPHS
