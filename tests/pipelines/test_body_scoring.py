@@ -51,3 +51,13 @@ def test_readers_replies_are_comments() -> None:
         f'<section class="replies">{reply * 2}</section></div>'
     )
     assert extract(page(article)) == PARAGRAPHS
+
+
+def test_video_player_controls_are_furniture() -> None:
+    """A video player's labels (quality menu, caption styles, countdown) are not text."""
+    player = (
+        '<div class="vp-wrap"><div id="main-player" class="video-player">'
+        "<div>Auto High (HD) Medium Low</div><div>Captions will look like this</div>"
+        "<div>Your video will play in 00:25</div></div></div>"
+    )
+    assert extract(page(paras(PARAGRAPHS[0]) + player + paras(*PARAGRAPHS[1:]))) == PARAGRAPHS
