@@ -172,7 +172,7 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
 
 # A block that is just one of these ends the article: what follows is the site's, not the story's.
 _END_OF_ARTICLE = re.compile(
-    r"^(?:tags|tagged(?: with)?|topics|related links|more stories|read next|you may also like"
+    r"^(?:tags|tagged(?: with)?|topics|related links|more stories|(?:what to )?read next|you may also like"
     r"|you might also like|recommended for you|a word to our loyal readers|about the author"
     r"|more (?:great )?[\w.]+ stories)"
     r"\s*:?$",

@@ -61,3 +61,8 @@ def test_video_player_controls_are_furniture() -> None:
         "<div>Your video will play in 00:25</div></div></div>"
     )
     assert extract(page(paras(PARAGRAPHS[0]) + player + paras(*PARAGRAPHS[1:]))) == PARAGRAPHS
+
+
+def test_what_to_read_next_ends_the_article() -> None:
+    after = "<p>What to Read Next</p><p>City News</p><p>Harbour Weekly</p>"
+    assert extract(page(paras(*PARAGRAPHS) + after)) == PARAGRAPHS
