@@ -96,6 +96,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
     # Iteratively, not by recursion: pages nest elements thousands deep.
     walker = etree.iterwalk(container, events=("start", "end", "comment", "pi"))
     skipped: set[HtmlElement] = set()
+    silent: set[HtmlElement] = set()  # empty blocks inside a line of text
     links = 0  # <a> elements open
     for event, element in walker:
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -106,8 +107,10 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
                 skipped.add(element)
                 walker.skip_subtree()
                 continue
-            if tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS and _breaks_line(element, parts):
                 flush()
+            elif tag in BLOCK_TAGS:
+                silent.add(element)
             elif tag in CELL_TAGS:
                 parts.append(" ")
             links += tag == "a"
@@ -118,7 +121,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
             continue
         elif element not in skipped:
             links -= tag == "a"
-            if tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS and element not in silent:
                 flush()
         if element.tail and element is not container:
             parts.append(element.tail)
@@ -126,6 +129,14 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
                 link_chars += len(element.tail.strip())
     flush()
     return blocks
+
+
+def _breaks_line(element: HtmlElement, pending: list[str]) -> bool:
+    """Whether a block element ends the line of text before it: not when it is empty (an
+    ad slot or a widget's placeholder dropped into a sentence), unless it is a <br> or <hr>."""
+    if element.tag in ("br", "hr") or not "".join(pending).strip():
+        return True
+    return bool(element.text_content().strip())
 
 
 def is_slide(element: HtmlElement) -> bool:

@@ -66,3 +66,17 @@ def test_video_player_controls_are_furniture() -> None:
 def test_what_to_read_next_ends_the_article() -> None:
     after = "<p>What to Read Next</p><p>City News</p><p>Harbour Weekly</p>"
     assert extract(page(paras(*PARAGRAPHS) + after)) == PARAGRAPHS
+
+
+def test_empty_block_inside_a_line_does_not_break_it() -> None:
+    """An empty box dropped into a sentence (an ad slot, a browser add-on's badge) leaves the
+    sentence whole: its linked words are not cut off as a line of their own."""
+    line = (
+        '<div>The council approved the <a href="/tram">new tram line</a><div class="slot">'
+        "<div></div></div> on Tuesday, ending a debate that had lasted for almost a decade.</div>"
+    )
+    got = extract(page(line + paras(*PARAGRAPHS[1:])))
+    assert got[0] == (
+        "The council approved the new tram line on Tuesday, ending a debate that had lasted "
+        "for almost a decade."
+    )
