@@ -193,6 +193,12 @@ _DATE_LIKE = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
 )
 _SHORT_WORDS = 10
+# A closing line this short, without a sentence's end, is a label.
+_LABEL_WORDS = 5
+_LABEL_CHARS = 40
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+# Ends of a sentence, or of a line that leads into what follows (a colon), in any script.
+_SENTENCE_ENDS = tuple(".!?…:;\"'”“»«’)]。！？：；」』")
 # Unicode categories of characters no text holds: controls, surrogates, private use, unassigned.
 _GARBAGE = frozenset({"Cc", "Cs", "Co", "Cn"})
 
@@ -212,7 +218,24 @@ def _trim(paragraphs: list[str], title: str | None) -> list[str]:
         if kept and _END_OF_ARTICLE.match(text):
             break
         kept.append(text)
-    return kept
+    return _without_trailing_labels(kept)
+
+
+def _without_trailing_labels(kept: list[str]) -> list[str]:
+    """Drop the run of short label lines that closes the text after its last sentence (a
+    widget's heading, "Follow us", a list of topics): labels, not sentences."""
+    end = len(kept)
+    while end > 0 and _is_label(kept[end - 1]):
+        end -= 1
+    if end == len(kept) or end == 0 or len(kept[end - 1].split()) < _SHORT_WORDS:
+        return kept
+    return kept[:end]
+
+
+def _is_label(text: str) -> bool:
+    # Scripts written without spaces (Chinese, Japanese) count a word per character.
+    words = len(text.split()) + len(_UNSPACED.findall(text))
+    return words <= _LABEL_WORDS and len(text) <= _LABEL_CHARS and not text.endswith(_SENTENCE_ENDS)
 
 
 def _is_garbled(text: str) -> bool:

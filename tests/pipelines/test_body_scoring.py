@@ -80,3 +80,14 @@ def test_empty_block_inside_a_line_does_not_break_it() -> None:
         "The council approved the new tram line on Tuesday, ending a debate that had lasted "
         "for almost a decade."
     )
+
+
+def test_short_label_lines_closing_the_text_are_dropped() -> None:
+    """After the last sentence, a run of short lines without a sentence's end (a widget's
+    heading, "Follow us") are labels; a closing line that ends like a sentence stays."""
+    labels = "<p>Our Online Games</p><p>Play right from this page</p><p>Follow City News</p>"
+    assert extract(page(paras(*PARAGRAPHS) + labels)) == PARAGRAPHS
+    signed = paras(*PARAGRAPHS, "Reporting by Jane Doe.")
+    assert extract(page(signed))[-1] == "Reporting by Jane Doe."
+    chinese = "市议会周二批准了新的有轨电车线路，结束了持续近十年的争论"
+    assert extract(page(paras(*PARAGRAPHS, chinese)))[-1] == chinese
