@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import NamedTuple
 
 import lxml.html
 from lxml import etree
@@ -41,7 +42,7 @@ _FURNITURE_ANYWHERE = re.compile(
     r"caption|credit|breadcrumb|newsletter|social|share|sharing|related|promo|advert|sponsor"
     r"|comment|cookie|subscri|signup|sign-up|outbrain|taboola|disqus|sr-only|visually-?hidden"
     r"|screen-?reader|read-?more|more-?from|recommend|trending|most-?(?:read|popular|viewed)"
-    r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js",
+    r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js|gallery",
     re.I,
 )
 _FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])", re.I)
@@ -70,6 +71,8 @@ _FEW_WORDS = 120
 _LOW_SHARE = 0.3
 # A link with this many words right before and after it is part of a sentence.
 _PROSE_WORDS = 3
+# Below this many characters in paragraphs, a container's text is not in paragraphs.
+_MIN_PROSE = 500
 # Pruning that would take more than this share of the chosen text is not trusted.
 _MAX_PRUNED = 0.6
 
@@ -181,7 +184,7 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
     doomed: set[HtmlElement] = set()
     for container in containers:
         doomed.update(e for sel in rules.drop for e in select(container, sel) if not isinstance(e, str))
-        total = len(container.text_content())
+        total = _Text(len(container.text_content()), _prose(container))
         # Depth first, not into what is already doomed: its descendants go with it.
         stack = list(container)
         while stack:
@@ -205,10 +208,34 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
     return doomed
 
 
-def _holds_the_text(element: HtmlElement, total: int) -> bool:
-    """A wrapper with much of the text, little of it links: article, whatever its class says."""
+class _Text(NamedTuple):
+    chars: int
+    prose: int  # in paragraphs that are not list items: see _prose
+
+
+def _holds_the_text(element: HtmlElement, total: _Text) -> bool:
+    """A wrapper with much of the text, little of it links: article, whatever its class says.
+    Where the text is in paragraphs, much of the paragraphs' text: a gallery's list of
+    captions, however long, does not hold the article's prose."""
     text = len(element.text_content())
-    return text > 0.3 * total and text > 200 and link_density(element) < 0.5
+    if total.prose > _MIN_PROSE and _prose(element) <= 0.3 * total.prose:
+        return False
+    return text > 0.3 * total.chars and text > 200 and link_density(element) < 0.5
+
+
+def _prose(element: HtmlElement) -> int:
+    """Characters in the <p>s of ``element`` that are not inside list items."""
+    return sum(
+        len(p.text_content()) for p in element.iter("p")
+        if not any(a.tag == "li" for a in _up_to(p, element))
+    )
+
+
+def _up_to(element: HtmlElement, top: HtmlElement) -> Iterator[HtmlElement]:
+    for ancestor in element.iterancestors():
+        if ancestor is top:
+            return
+        yield ancestor
 
 
 def _is_hidden(element: HtmlElement) -> bool:

@@ -91,3 +91,12 @@ def test_short_label_lines_closing_the_text_are_dropped() -> None:
     assert extract(page(signed))[-1] == "Reporting by Jane Doe."
     chinese = "市议会周二批准了新的有轨电车线路，结束了持续近十年的争论"
     assert extract(page(paras(*PARAGRAPHS, chinese)))[-1] == chinese
+
+
+def test_gallery_inside_the_article_is_furniture_however_long_its_captions() -> None:
+    """A gallery of other pictures in the story: its captions, list items, may weigh as much
+    as the story's prose, but do not hold it; the story's own paragraphs stay."""
+    items = "".join(f"<li><h3>{n}/4</h3><p>{c}</p></li>" for n, c in enumerate(CAPTIONS[:4], 1))
+    gallery = f'<div class="inline-gallery"><ul>{items}</ul></div>'
+    story = paras(*PARAGRAPHS) + gallery + paras(*PARAGRAPHS)
+    assert extract(page(f'<div class="text">{story}</div>')) == PARAGRAPHS * 2
