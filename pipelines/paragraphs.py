@@ -250,8 +250,10 @@ def _is_garbled(text: str) -> bool:
 def _is_link_only(block: _Block) -> bool:
     """A short paragraph that is all link text: a teaser pointing elsewhere."""
     letters = len(block.text.replace(" ", ""))
-    return (
-        letters > 0
-        and block.link_chars >= 0.9 * letters
-        and len(block.text.split()) <= _LINK_ONLY_MAX_WORDS
-    )
+    if letters == 0 or len(block.text.split()) > _LINK_ONLY_MAX_WORDS:
+        return False
+    label, colon, rest = block.text.partition(": ")
+    if colon and len(label.split()) <= 3 and label.replace(" ", "").isalpha():
+        # "Main article: X", "See also: X, Y": a cross-reference, the links after its label.
+        letters = len(rest.replace(" ", ""))
+    return block.link_chars >= 0.9 * letters

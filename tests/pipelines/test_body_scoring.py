@@ -100,3 +100,12 @@ def test_gallery_inside_the_article_is_furniture_however_long_its_captions() -> 
     gallery = f'<div class="inline-gallery"><ul>{items}</ul></div>'
     story = paras(*PARAGRAPHS) + gallery + paras(*PARAGRAPHS)
     assert extract(page(f'<div class="text">{story}</div>')) == PARAGRAPHS * 2
+
+
+def test_cross_reference_line_is_a_link_line() -> None:
+    """'Main article: X' is links after a label: a pointer elsewhere, like a line of links.
+    A line whose label has numbers in it (a date) is not such a label."""
+    xref = '<p>Main article: <a href="/trams">Trams in the city</a></p>'
+    dated = '<p>2 December 2019: <a href="/tv">Report on the evening news</a></p>'
+    got = extract(page(paras(PARAGRAPHS[0]) + xref + dated + paras(*PARAGRAPHS[1:])))
+    assert got == [PARAGRAPHS[0], "2 December 2019: Report on the evening news", *PARAGRAPHS[1:]]
