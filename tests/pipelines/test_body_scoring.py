@@ -6,7 +6,8 @@ from tests.pipelines.test_body import PARAGRAPHS, extract, page, paras
 
 CAPTIONS = [
     f"Picture {n}: the old tram depot, closed since 1962, which the city, after a long "
-    "quarrel, will rebuild as the line's workshop." for n in range(1, 9)
+    "quarrel, will rebuild as the line's workshop."
+    for n in range(1, 9)
 ]
 
 
