@@ -23,16 +23,32 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 def decode(html: bytes | str, content_type: str | None = None) -> str:
     """Decode a page the way browsers do: BOM, then HTTP charset, then <meta>, else UTF-8; but
     when that charset does not decode the bytes cleanly (pages declared UTF-8 and written in
-    Shift_JIS or windows-1251 are common), the charset is sniffed from the bytes instead."""
+    Shift_JIS or windows-1251 are common), the charset is sniffed from the bytes instead, and
+    bytes that are valid UTF-8 are read as UTF-8 whatever the declaration (see _as_utf8)."""
     if isinstance(html, str):
         return html
     encoding, text = html_to_unicode(content_type, html)
+    if not encoding.lower().replace("-", "").startswith("utf") and not html.isascii():
+        utf8 = _as_utf8(html)
+        if utf8 is not None:
+            return utf8
     if _decodes_cleanly(html, encoding, text):
         return text
     sniffed = _sniff(html)
     if sniffed is None:
         return text
     return html.decode(sniffed, errors="replace")
+
+
+def _as_utf8(html: bytes) -> str | None:
+    """The page as UTF-8, if its bytes are valid UTF-8. Bytes of any other charset with
+    letters beyond ASCII are next to never valid UTF-8, so validity outweighs a declaration
+    (GB2312 or windows-1252 declared by a template, UTF-8 written): GB18030 and the like
+    decode any bytes, into mojibake, without an error to show it."""
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def _decodes_cleanly(html: bytes, encoding: str, text: str) -> bool:

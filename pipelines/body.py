@@ -18,7 +18,8 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
+from typing import NamedTuple
 
 import lxml.html
 from lxml import etree
@@ -42,7 +43,7 @@ _FURNITURE_ANYWHERE = re.compile(
     r"caption|credit|breadcrumb|newsletter|social|share|sharing|related|promo|advert|sponsor"
     r"|comment|cookie|subscri|signup|sign-up|outbrain|taboola|disqus|sr-only|visually-?hidden"
     r"|screen-?reader|read-?more|more-?from|recommend|trending|most-?(?:read|popular|viewed)"
-    r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link",
+    r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js|gallery",
     re.I,
 )
 _FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])", re.I)
@@ -54,19 +55,25 @@ _CONTENT = re.compile(r"article-?body|story-?body|post-?body|entry-content|main-
 # Readability's "unlikely candidates", left out of scoring; as whole words, so that
 # "PageBuilder-pageRow" is not a "pager".
 _UNLIKELY = re.compile(
-    r"(?<![a-z])(?:combx|comment(?!ar|at)[a-z]*|community|disqus|extra|foot|footer|header|menu|remark|rss"
+    r"(?<![a-z])(?:combx|comment(?!ar|at)[a-z]*|repl(?:y|ies)|community|disqus|extra|foot|footer|header|menu|remark|rss"
     r"|shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager|popup|yom-remote"
     r"|banner|masthead|navbar|breadcrumbs?|newsletter|cookie|related|recirc|trending|share|social)"
     r"(?![a-z])",
     re.I,
 )
 # Readers' comments: junk however much text they hold (a long thread outweighs the post).
-_COMMENTS = re.compile(r"(?<![a-z])(?:comment(?!ar|at)[a-z]*|disqus_thread)(?![a-z])", re.I)
+_COMMENTS = re.compile(
+    r"(?<![a-z])(?:comment(?!ar|at)[a-z]*|repl(?:y|ies)|disqus_thread)(?![a-z])", re.I
+)
 _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post|text", re.I)
 # The sanity check: a choice this short, or holding this little of the page's paragraph text,
 # is compared with the alternatives.
 _FEW_WORDS = 120
 _LOW_SHARE = 0.3
+# A link with this many words right before and after it is part of a sentence.
+_PROSE_WORDS = 3
+# Below this many characters in paragraphs, a container's text is not in paragraphs.
+_MIN_PROSE = 500
 # Pruning that would take more than this share of the chosen text is not trusted.
 _MAX_PRUNED = 0.6
 
@@ -178,7 +185,7 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
     doomed: set[HtmlElement] = set()
     for container in containers:
         doomed.update(e for sel in rules.drop for e in select(container, sel) if not isinstance(e, str))
-        total = -1  # the container's text length, read when first needed
+        total: _Text | None = None  # the container's text, read when first needed
         # Depth first, not into what is already doomed: its descendants go with it.
         stack = list(container)
         while stack:
@@ -196,7 +203,8 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
             ):
                 doomed.add(element)
             else:
-                total = len(container.text_content()) if total < 0 else total
+                if total is None:
+                    total = _Text(len(container.text_content()), _prose(container))
                 if _holds_the_text(element, total):
                     stack.extend(element)
                 else:
@@ -204,10 +212,34 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
     return doomed
 
 
-def _holds_the_text(element: HtmlElement, total: int) -> bool:
-    """A wrapper with much of the text, little of it links: article, whatever its class says."""
+class _Text(NamedTuple):
+    chars: int
+    prose: int  # in paragraphs that are not list items: see _prose
+
+
+def _holds_the_text(element: HtmlElement, total: _Text) -> bool:
+    """A wrapper with much of the text, little of it links: article, whatever its class says.
+    Where the text is in paragraphs, much of the paragraphs' text: a gallery's list of
+    captions, however long, does not hold the article's prose."""
     text = len(element.text_content())
-    return text > 0.3 * total and text > 200 and link_density(element) < 0.5
+    if total.prose > _MIN_PROSE and _prose(element) <= 0.3 * total.prose:
+        return False
+    return text > 0.3 * total.chars and text > 200 and link_density(element) < 0.5
+
+
+def _prose(element: HtmlElement) -> int:
+    """Characters in the <p>s of ``element`` that are not inside list items."""
+    return sum(
+        len(p.text_content()) for p in element.iter("p")
+        if not any(a.tag == "li" for a in _up_to(p, element))
+    )
+
+
+def _up_to(element: HtmlElement, top: HtmlElement) -> Iterator[HtmlElement]:
+    for ancestor in element.iterancestors():
+        if ancestor is top:
+            return
+        yield ancestor
 
 
 def _is_hidden(element: HtmlElement) -> bool:
@@ -228,13 +260,18 @@ def _hidden(element: HtmlElement, marker: str) -> bool:
 def _unlikely(element: HtmlElement, marker: str) -> bool:
     if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
         return True
+    if _in_prose(element):
+        return False
     return _unlikely_words(marker)
 
 
 def _furniture(element: HtmlElement, marker: str) -> bool:
     if _is_hidden(element):
         return True
-    return bool(marker) and _furniture_words(marker) and not is_slide(element)
+    return (
+        bool(marker) and _furniture_words(marker) and not is_slide(element)
+        and not _in_prose(element)
+    )
 
 
 # What class and id say, kept by marker: a page repeats its class names on many elements.
@@ -251,3 +288,21 @@ def _furniture_words(marker: str) -> bool:
         _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)
         or _unlikely_words(marker)
     )
+
+
+def _in_prose(element: HtmlElement) -> bool:
+    """A link in running text: its class says what the link does (a popup, a share), but
+    its words are the sentence's. Running text shows in the words just before and after it."""
+    if element.tag != "a":
+        return False
+    previous = element.getprevious()
+    if previous is not None:
+        before = previous.tail or ""
+    else:
+        parent = element.getparent()
+        before = (parent.text or "") if parent is not None else ""
+    return _letter_words(before) + _letter_words(element.tail or "") >= _PROSE_WORDS
+
+
+def _letter_words(text: str) -> int:
+    return sum(1 for word in text.split() if any(c.isalpha() for c in word))

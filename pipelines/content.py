@@ -40,6 +40,11 @@ _BLOCKS = frozenset({
     "a", "blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul", "section", "article",
     "h1", "h2", "h3", "h4", "h5", "h6", "header", "footer", "aside", "nav", "form", "figure",
 })
+# Children that hold their own scored text, inside a scored element other than a div.
+_HOLDERS = _SCORED_TAGS | {"div", "ul", "ol", "table"}
+# A numbered part with this much paragraph text is article, not an empty slot.
+_PART_MASS = 5
+_DIGITS = re.compile(r"\d+")
 # Never article text, and not worth walking into.
 _NEVER_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "select", "head"})
 
@@ -131,11 +136,34 @@ def _best(
     if parent is None or best.tag == "body":
         return [best]
     threshold = max(10.0, best_score * 0.2)
-    return [
+    chosen = [
         sibling for sibling in parent
         if sibling is best
         or (isinstance(sibling.tag, str) and _worth_adding(sibling, scores, threshold))
     ]
+    return _with_parts(best, chosen, mass, teasers)
+
+
+def _with_parts(
+    best: HtmlElement, chosen: list[HtmlElement], mass: dict[HtmlElement, float],
+    teasers: Collection[HtmlElement],
+) -> list[HtmlElement]:
+    """The chosen containers, and the other parts of a story whose body is split into numbered
+    boxes ("story-body-1", "story-body-2", with the ads and pictures between them)."""
+    kind = _DIGITS.sub("#", best.get("class") or "")
+    story = next(best.iterancestors("article"), None)
+    if "#" not in kind or story is None:
+        return chosen
+    parts = [
+        e for e in story.iter(best.tag)
+        if e not in chosen and _DIGITS.sub("#", e.get("class") or "") == kind
+        and mass.get(e, 0) >= _PART_MASS and not in_teaser(e, teasers)
+        and not any(a in chosen for a in e.iterancestors())
+    ]
+    if not parts:
+        return chosen
+    order = {e: i for i, e in enumerate(story.iter())}
+    return sorted(chosen + parts, key=lambda e: order.get(e, -1))
 
 
 def _first_of_run(best: HtmlElement, best_score: float, scores: dict[HtmlElement, float]) -> HtmlElement:
@@ -231,8 +259,11 @@ def is_teaser_list(element: HtmlElement) -> bool:
 
 def _paragraph_text(element: HtmlElement) -> str:
     """A paragraph's text; for a div, only its own text (its children are scored themselves)
-    unless it holds no block: then, as readability has it, it is a paragraph."""
-    if element.tag != "div" or (not any(c.tag in _BLOCKS for c in element)):
+    unless it holds no block: then, as readability has it, it is a paragraph. Likewise a list
+    item or cell holding paragraphs: their text is scored once, to them, not to it as well (a
+    gallery's list of captions would otherwise weigh half as much again as the article)."""
+    blocks = _BLOCKS if element.tag == "div" else _HOLDERS
+    if not any(c.tag in blocks for c in element):
         return clean_space(element.text_content())
     return clean_space((element.text or "") + "".join(c.tail or "" for c in element))
 

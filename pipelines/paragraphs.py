@@ -96,6 +96,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
     # Iteratively, not by recursion: pages nest elements thousands deep.
     walker = etree.iterwalk(container, events=("start", "end", "comment", "pi"))
     skipped: set[HtmlElement] = set()
+    silent: set[HtmlElement] = set()  # empty blocks inside a line of text
     links = 0  # <a> elements open
     for event, element in walker:
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -106,8 +107,10 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
                 skipped.add(element)
                 walker.skip_subtree()
                 continue
-            if tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS and _breaks_line(element, parts):
                 flush()
+            elif tag in BLOCK_TAGS:
+                silent.add(element)
             elif tag in CELL_TAGS:
                 parts.append(" ")
             links += tag == "a"
@@ -118,7 +121,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
             continue
         elif element not in skipped:
             links -= tag == "a"
-            if tag in BLOCK_TAGS:
+            if tag in BLOCK_TAGS and element not in silent:
                 flush()
         if element.tail and element is not container:
             parts.append(element.tail)
@@ -126,6 +129,14 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
                 link_chars += len(element.tail.strip())
     flush()
     return blocks
+
+
+def _breaks_line(element: HtmlElement, pending: list[str]) -> bool:
+    """Whether a block element ends the line of text before it: not when it is empty (an
+    ad slot or a widget's placeholder dropped into a sentence), unless it is a <br> or <hr>."""
+    if element.tag in ("br", "hr") or not "".join(pending).strip():
+        return True
+    return bool(element.text_content().strip())
 
 
 def is_slide(element: HtmlElement) -> bool:
@@ -172,7 +183,7 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
 
 # A block that is just one of these ends the article: what follows is the site's, not the story's.
 _END_OF_ARTICLE = re.compile(
-    r"^(?:tags|tagged(?: with)?|topics|related links|more stories|read next|you may also like"
+    r"^(?:tags|tagged(?: with)?|topics|related links|more stories|(?:what to )?read next|you may also like"
     r"|you might also like|recommended for you|a word to our loyal readers|about the author"
     r"|more (?:great )?[\w.]+ stories)"
     r"\s*:?$",
@@ -182,6 +193,12 @@ _DATE_LIKE = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
 )
 _SHORT_WORDS = 10
+# A closing line this short, without a sentence's end, is a label.
+_LABEL_WORDS = 5
+_LABEL_CHARS = 40
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
+# Ends of a sentence, or of a line that leads into what follows (a colon), in any script.
+_SENTENCE_ENDS = tuple(".!?…:;\"'”“»«’)]。！？：；」』")
 # Unicode categories of characters no text holds: controls, surrogates, private use, unassigned.
 _GARBAGE = frozenset({"Cc", "Cs", "Co", "Cn"})
 
@@ -201,7 +218,24 @@ def _trim(paragraphs: list[str], title: str | None) -> list[str]:
         if kept and _END_OF_ARTICLE.match(text):
             break
         kept.append(text)
-    return kept
+    return _without_trailing_labels(kept)
+
+
+def _without_trailing_labels(kept: list[str]) -> list[str]:
+    """Drop the run of short label lines that closes the text after its last sentence (a
+    widget's heading, "Follow us", a list of topics): labels, not sentences."""
+    end = len(kept)
+    while end > 0 and _is_label(kept[end - 1]):
+        end -= 1
+    if end == len(kept) or end == 0 or len(kept[end - 1].split()) < _SHORT_WORDS:
+        return kept
+    return kept[:end]
+
+
+def _is_label(text: str) -> bool:
+    # Scripts written without spaces (Chinese, Japanese) count a word per character.
+    words = len(text.split()) + len(_UNSPACED.findall(text))
+    return words <= _LABEL_WORDS and len(text) <= _LABEL_CHARS and not text.endswith(_SENTENCE_ENDS)
 
 
 def _is_garbled(text: str) -> bool:
@@ -216,8 +250,10 @@ def _is_garbled(text: str) -> bool:
 def _is_link_only(block: _Block) -> bool:
     """A short paragraph that is all link text: a teaser pointing elsewhere."""
     letters = len(block.text.replace(" ", ""))
-    return (
-        letters > 0
-        and block.link_chars >= 0.9 * letters
-        and len(block.text.split()) <= _LINK_ONLY_MAX_WORDS
-    )
+    if letters == 0 or len(block.text.split()) > _LINK_ONLY_MAX_WORDS:
+        return False
+    label, colon, rest = block.text.partition(": ")
+    if colon and len(label.split()) <= 3 and label.replace(" ", "").isalpha():
+        # "Main article: X", "See also: X, Y": a cross-reference, the links after its label.
+        letters = len(rest.replace(" ", ""))
+    return block.link_chars >= 0.9 * letters

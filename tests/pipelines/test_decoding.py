@@ -46,6 +46,16 @@ def test_page_without_declaration(text: str, encoding: str) -> None:
     assert text in extract("https://example.org/tram", html).text
 
 
+@pytest.mark.parametrize("declared", ["gb2312", "shift_jis", "windows-1251", "iso-8859-1"])
+def test_page_written_in_utf8_but_declared_otherwise(declared: str) -> None:
+    """GB18030 and single-byte charsets decode any bytes, into mojibake, without an error:
+    bytes that are valid UTF-8 (beyond ASCII) are UTF-8, whatever the template declares."""
+    for text in (CHINESE, RUSSIAN):
+        html = page(text, declared).encode("utf-8")
+        assert text in decode(html)
+        assert text in decode(html, f"text/html; charset={declared}")
+
+
 def test_declared_charset_is_kept_when_it_decodes() -> None:
     html = page(RUSSIAN, "windows-1251").encode("windows-1251")
     assert RUSSIAN in decode(html)

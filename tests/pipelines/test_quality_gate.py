@@ -58,10 +58,12 @@ SAMPLE = {
 }
 # (F1, precision) floors; measured on the sample 2026-12 (F1 / P): aeb-dev 0.986 / 0.982,
 # readability-dev 0.785 / 0.820 (2026-12, after short-only repeats), snippets-dev 0.889 / 0.867;
-# 2026-12-01 after repeats under 11 words: aeb-dev 0.987 / 0.984, readability-dev 0.795 / 0.821.
+# 2026-12-01 after repeats under 11 words: aeb-dev 0.987 / 0.984, readability-dev 0.795 / 0.821;
+# 2026-12-01 after the readability-dev rules (branch readability): aeb-dev 0.987 / 0.985,
+# readability-dev 0.806 / 0.824, snippets-dev 0.897 / 0.881.
 FLOORS = {
     "aeb-dev": (0.97, 0.96),
-    "readability-dev": (0.78, 0.80),
+    "readability-dev": (0.79, 0.80),
     "snippets-dev": (0.87, 0.85),
 }
 

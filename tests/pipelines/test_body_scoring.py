@@ -1,0 +1,112 @@
+"""How the main content is chosen: text is scored once, where it is."""
+
+from __future__ import annotations
+
+from tests.pipelines.test_body import PARAGRAPHS, extract, page, paras
+
+CAPTIONS = [
+    f"Picture {n}: the old tram depot, closed since 1962, which the city, after a long "
+    "quarrel, will rebuild as the line's workshop."
+    for n in range(1, 9)
+]
+
+
+def test_list_items_holding_paragraphs_are_not_scored_twice() -> None:
+    """A list of captioned pictures beside the story: each item's paragraph is scored, and
+    the item holding it is not scored again with the same text."""
+    items = "".join(f"<li><h3>{n}/8</h3><p>{c}</p></li>" for n, c in enumerate(CAPTIONS, 1))
+    pictures = f'<div class="pictures"><ul class="legends">{items}</ul></div>'
+    assert extract(page(paras(*PARAGRAPHS), after=pictures)) == PARAGRAPHS
+
+
+def test_link_in_a_sentence_keeps_its_words_whatever_its_class() -> None:
+    """A link's class says what it does (a popup note, a share), not that its words are
+    furniture: inside a sentence they are the sentence's. A link standing alone still goes."""
+    sentence = (
+        'The council approved the <a class="popup" href="#">new tram line</a> on Tuesday, '
+        "ending a debate that had lasted for almost a decade and divided the city's parties."
+    )
+    alone = '<p><a class="share-popup" href="#">Share this story by email</a></p>'
+    got = extract(page(f"<p>{sentence}</p>{alone}" + paras(*PARAGRAPHS[1:])))
+    assert got[0].startswith("The council approved the new tram line on Tuesday, ending")
+    assert not any("Share" in p for p in got)
+
+
+def test_story_body_split_into_numbered_parts_is_read_whole() -> None:
+    """The body in numbered boxes, each in a box of its own with a picture between: the
+    longer part wins the scoring, the numbered parts before and after it come with it."""
+    first = f'<div class="wrap"><div class="body body-1">{paras(*PARAGRAPHS[:2])}</div></div>'
+    second = f'<div class="wrap"><div class="body body-2">{paras(*CAPTIONS[:6])}</div></div>'
+    article = f"<article>{first}<figure><img src=a.jpg></figure>{second}</article>"
+    assert extract(page(article)) == PARAGRAPHS[:2] + CAPTIONS[:6]
+
+
+def test_readers_replies_are_comments() -> None:
+    """A thread of replies under the post is readers' comments, by another name."""
+    reply = (
+        '<div class="reply"><p>I tried this for a year, and honestly, it worked, but only '
+        "once I had stopped carrying my cards around with me, which took a while.</p></div>"
+    )
+    article = (
+        f'<div class="column"><div class="post">{paras(*PARAGRAPHS)}</div>'
+        f'<section class="replies">{reply * 2}</section></div>'
+    )
+    assert extract(page(article)) == PARAGRAPHS
+
+
+def test_video_player_controls_are_furniture() -> None:
+    """A video player's labels (quality menu, caption styles, countdown) are not text."""
+    player = (
+        '<div class="vp-wrap"><div id="main-player" class="video-player">'
+        "<div>Auto High (HD) Medium Low</div><div>Captions will look like this</div>"
+        "<div>Your video will play in 00:25</div></div></div>"
+    )
+    assert extract(page(paras(PARAGRAPHS[0]) + player + paras(*PARAGRAPHS[1:]))) == PARAGRAPHS
+
+
+def test_what_to_read_next_ends_the_article() -> None:
+    after = "<p>What to Read Next</p><p>City News</p><p>Harbour Weekly</p>"
+    assert extract(page(paras(*PARAGRAPHS) + after)) == PARAGRAPHS
+
+
+def test_empty_block_inside_a_line_does_not_break_it() -> None:
+    """An empty box dropped into a sentence (an ad slot, a browser add-on's badge) leaves the
+    sentence whole: its linked words are not cut off as a line of their own."""
+    line = (
+        '<div>The council approved the <a href="/tram">new tram line</a><div class="slot">'
+        "<div></div></div> on Tuesday, ending a debate that had lasted for almost a decade.</div>"
+    )
+    got = extract(page(line + paras(*PARAGRAPHS[1:])))
+    assert got[0] == (
+        "The council approved the new tram line on Tuesday, ending a debate that had lasted "
+        "for almost a decade."
+    )
+
+
+def test_short_label_lines_closing_the_text_are_dropped() -> None:
+    """After the last sentence, a run of short lines without a sentence's end (a widget's
+    heading, "Follow us") are labels; a closing line that ends like a sentence stays."""
+    labels = "<p>Our Online Games</p><p>Play right from this page</p><p>Follow City News</p>"
+    assert extract(page(paras(*PARAGRAPHS) + labels)) == PARAGRAPHS
+    signed = paras(*PARAGRAPHS, "Reporting by Jane Doe.")
+    assert extract(page(signed))[-1] == "Reporting by Jane Doe."
+    chinese = "市议会周二批准了新的有轨电车线路，结束了持续近十年的争论"
+    assert extract(page(paras(*PARAGRAPHS, chinese)))[-1] == chinese
+
+
+def test_gallery_inside_the_article_is_furniture_however_long_its_captions() -> None:
+    """A gallery of other pictures in the story: its captions, list items, may weigh as much
+    as the story's prose, but do not hold it; the story's own paragraphs stay."""
+    items = "".join(f"<li><h3>{n}/4</h3><p>{c}</p></li>" for n, c in enumerate(CAPTIONS[:4], 1))
+    gallery = f'<div class="inline-gallery"><ul>{items}</ul></div>'
+    story = paras(*PARAGRAPHS) + gallery + paras(*PARAGRAPHS)
+    assert extract(page(f'<div class="text">{story}</div>')) == PARAGRAPHS * 2
+
+
+def test_cross_reference_line_is_a_link_line() -> None:
+    """'Main article: X' is links after a label: a pointer elsewhere, like a line of links.
+    A line whose label has numbers in it (a date) is not such a label."""
+    xref = '<p>Main article: <a href="/trams">Trams in the city</a></p>'
+    dated = '<p>2 December 2019: <a href="/tv">Report on the evening news</a></p>'
+    got = extract(page(paras(PARAGRAPHS[0]) + xref + dated + paras(*PARAGRAPHS[1:])))
+    assert got == [PARAGRAPHS[0], "2 December 2019: Report on the evening news", *PARAGRAPHS[1:]]
