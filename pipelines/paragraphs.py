@@ -54,17 +54,23 @@ GENERIC_DROP_TEXT = tuple(
     )
 )
 _LINK_ONLY_MAX_WORDS = 30
+# ...unless it is this many links: a list of them (a tag cloud), not one long linked sentence.
+_LINK_LIST_MIN = 3
 # A figure with this many words of paragraphs is a slide of a gallery, not a caption.
 _SLIDE_WORDS = 30
 # A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
 # a longer one is the author's (a refrain, a quoted passage) and stays.
 _REPEAT_MAX_WORDS = 11
+# A label: a line this short that ends no sentence.
+_LABEL_MAX_WORDS = 5
+_SENTENCE_END = re.compile(r"[.!?…。！？]\W*$")
 
 
 @dataclass
 class _Block:
     text: str
     link_chars: int
+    links: int = 0  # <a> elements opened in it
 
 
 def paragraphs(
@@ -84,14 +90,15 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
     blocks: list[_Block] = []
     parts: list[str] = []
     link_chars = 0
+    link_count = 0
 
     def flush() -> None:
-        nonlocal link_chars
+        nonlocal link_chars, link_count
         text = clean_space("".join(parts))
         if text:
-            blocks.append(_Block(text, link_chars))
+            blocks.append(_Block(text, link_chars, link_count))
         parts.clear()
-        link_chars = 0
+        link_chars = link_count = 0
 
     # Iteratively, not by recursion: pages nest elements thousands deep.
     walker = etree.iterwalk(container, events=("start", "end", "comment", "pi"))
@@ -111,6 +118,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
             elif tag in CELL_TAGS:
                 parts.append(" ")
             links += tag == "a"
+            link_count += tag == "a"
             if element.text:
                 parts.append(element.text)
                 if links:
@@ -157,17 +165,28 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
     seen: set[str] = set()
     kept: list[str] = []
     patterns = rules.drop_text + GENERIC_DROP_TEXT
+    after_kept = False  # whether the block before this one was kept
     for block in blocks:
-        text = block.text
+        text, was_after_kept, after_kept = block.text, after_kept, False
         if text in seen and len(text.split()) < _REPEAT_MAX_WORDS:
             continue
         seen.add(text)
         if any(p.search(text) for p in patterns):
             continue
-        if _is_link_only(block) or _is_garbled(text):
+        if _is_link_only(block):
+            if was_after_kept and _is_label(kept[-1]) and not _END_OF_ARTICLE.match(kept[-1]):
+                kept.pop()  # the heading of a list of links goes with them (an end mark stays)
+            continue
+        if _is_garbled(text):
             continue
         kept.append(text)
+        after_kept = True
     return kept
+
+
+def _is_label(text: str) -> bool:
+    """A few words that end no sentence: a heading or a label ("More on this", "Contact:")."""
+    return len(text.split()) <= _LABEL_MAX_WORDS and not _SENTENCE_END.search(text)
 
 
 # A block that is just one of these ends the article: what follows is the site's, not the story's.
@@ -219,5 +238,5 @@ def _is_link_only(block: _Block) -> bool:
     return (
         letters > 0
         and block.link_chars >= 0.9 * letters
-        and len(block.text.split()) <= _LINK_ONLY_MAX_WORDS
+        and (len(block.text.split()) <= _LINK_ONLY_MAX_WORDS or block.links >= _LINK_LIST_MIN)
     )

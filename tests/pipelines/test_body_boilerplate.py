@@ -1,0 +1,24 @@
+"""Boilerplate around the article found by its shape: labels over link lists, link lists."""
+
+from __future__ import annotations
+
+from tests.pipelines.test_body import PARAGRAPHS, extract, page, paras
+
+
+def test_a_label_over_a_list_of_links_goes_with_it() -> None:
+    links = "".join(
+        f'<li><a href="/{n}">Another story about the tram, part {n}</a></li>' for n in range(3)
+    )
+    got = extract(page(paras(*PARAGRAPHS) + f"<h3>Elsewhere in the city</h3><ul>{links}</ul>"))
+    assert got == PARAGRAPHS
+
+
+def test_a_label_over_text_stays() -> None:
+    article = paras(PARAGRAPHS[0]) + "<h3>What it costs</h3>" + paras(*PARAGRAPHS[1:])
+    assert extract(page(article)) == [PARAGRAPHS[0], "What it costs", *PARAGRAPHS[1:]]
+
+
+def test_a_long_line_of_many_links_is_a_list_of_links() -> None:
+    cloud = " ".join(f'<a href="/tag/{n}">tram line topic {n}</a>' for n in range(12))
+    got = extract(page(paras(*PARAGRAPHS, cloud)))
+    assert got == PARAGRAPHS
