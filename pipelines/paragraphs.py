@@ -63,6 +63,10 @@ _SLIDE_WORDS = 30
 _REPEAT_MAX_WORDS = 11
 # A label: a line this short that ends no sentence.
 _LABEL_MAX_WORDS = 5
+_LABEL_MAX_CHARS = 50  # scripts written without spaces
+# Trailing labels go only from below this many words of text (a page of a few words is kept whole).
+_TEXT_ABOVE_LABELS = 50
+_ITEM_TAGS = frozenset({"li", "tr", "dt", "dd"})
 _SENTENCE_END = re.compile(r"[.!?…。！？]\W*$")
 
 
@@ -71,6 +75,7 @@ class _Block:
     text: str
     link_chars: int
     links: int = 0  # <a> elements opened in it
+    listed: bool = False  # an item of a list or a row of a table
 
 
 def paragraphs(
@@ -91,12 +96,13 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
     parts: list[str] = []
     link_chars = 0
     link_count = 0
+    items = 0  # list items and table rows open
 
     def flush() -> None:
         nonlocal link_chars, link_count
         text = clean_space("".join(parts))
         if text:
-            blocks.append(_Block(text, link_chars, link_count))
+            blocks.append(_Block(text, link_chars, link_count, items > 0))
         parts.clear()
         link_chars = link_count = 0
 
@@ -115,6 +121,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
                 continue
             if tag in BLOCK_TAGS:
                 flush()
+                items += tag in _ITEM_TAGS
             elif tag in CELL_TAGS:
                 parts.append(" ")
             links += tag == "a"
@@ -128,6 +135,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
             links -= tag == "a"
             if tag in BLOCK_TAGS:
                 flush()
+                items -= tag in _ITEM_TAGS
         if element.tail and element is not container:
             parts.append(element.tail)
             if links:
@@ -161,9 +169,9 @@ def _alone(element: HtmlElement, words: int) -> bool:
     return others < 0.2 * words
 
 
-def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
+def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
     seen: set[str] = set()
-    kept: list[str] = []
+    kept: list[_Block] = []
     patterns = rules.drop_text + GENERIC_DROP_TEXT
     after_kept = False  # whether the block before this one was kept
     for block in blocks:
@@ -174,19 +182,23 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
         if any(p.search(text) for p in patterns):
             continue
         if _is_link_only(block):
-            if was_after_kept and _is_label(kept[-1]) and not _END_OF_ARTICLE.match(kept[-1]):
+            if was_after_kept and _is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
                 kept.pop()  # the heading of a list of links goes with them (an end mark stays)
             continue
         if _is_garbled(text):
             continue
-        kept.append(text)
+        kept.append(block)
         after_kept = True
     return kept
 
 
 def _is_label(text: str) -> bool:
     """A few words that end no sentence: a heading or a label ("More on this", "Contact:")."""
-    return len(text.split()) <= _LABEL_MAX_WORDS and not _SENTENCE_END.search(text)
+    return (
+        len(text.split()) <= _LABEL_MAX_WORDS
+        and len(text) <= _LABEL_MAX_CHARS
+        and not _SENTENCE_END.search(text)
+    )
 
 
 # A block that is just one of these ends the article: what follows is the site's, not the story's.
@@ -205,12 +217,14 @@ _SHORT_WORDS = 10
 _GARBAGE = frozenset({"Cc", "Cs", "Co", "Cn"})
 
 
-def _trim(paragraphs: list[str], title: str | None) -> list[str]:
-    """Drop the headline, the date and byline lines above the text, and whatever follows an
-    end-of-article marker."""
+def _trim(blocks: list[_Block], title: str | None) -> list[str]:
+    """Drop the headline, the date and byline lines above the text, whatever follows an
+    end-of-article marker, and the labels left below the last paragraph (headings of what was
+    dropped, "Contact:"); the items of a list that ends the article stay."""
     headline = clean_space(title or "").casefold()
-    kept: list[str] = []
-    for text in paragraphs:
+    kept: list[_Block] = []
+    for block in blocks:
+        text = block.text
         if headline and text.casefold() == headline:
             continue
         if not kept and len(text.split()) < _SHORT_WORDS and (
@@ -219,8 +233,18 @@ def _trim(paragraphs: list[str], title: str | None) -> list[str]:
             continue
         if kept and _END_OF_ARTICLE.match(text):
             break
-        kept.append(text)
-    return kept
+        kept.append(block)
+    while kept and _is_trailing_label(kept):
+        kept.pop()
+    return [block.text for block in kept]
+
+
+def _is_trailing_label(kept: list[_Block]) -> bool:
+    """Whether the last block is a label below the text (not a list's last item, nor all the
+    text of a short page)."""
+    last = kept[-1]
+    above = sum(len(b.text.split()) for b in kept[:-1])
+    return _is_label(last.text) and not last.listed and above >= _TEXT_ABOVE_LABELS
 
 
 def _is_garbled(text: str) -> bool:

@@ -22,3 +22,20 @@ def test_a_long_line_of_many_links_is_a_list_of_links() -> None:
     cloud = " ".join(f'<a href="/tag/{n}">tram line topic {n}</a>' for n in range(12))
     got = extract(page(paras(*PARAGRAPHS, cloud)))
     assert got == PARAGRAPHS
+
+
+def test_labels_below_the_last_paragraph_go() -> None:
+    got = extract(page(paras(*PARAGRAPHS, "Contact:", "Press office")))
+    assert got == PARAGRAPHS
+
+
+def test_a_list_that_ends_the_article_stays_whole() -> None:
+    items = "".join(f"<li>Stop {n}</li>" for n in range(1, 4))
+    got = extract(page(paras(*PARAGRAPHS) + f"<ul>{items}</ul>"))
+    assert got == [*PARAGRAPHS, "Stop 1", "Stop 2", "Stop 3"]
+
+
+def test_a_short_page_keeps_its_last_line() -> None:
+    text = "The tram line opens today after a decade of debate, the council said."
+    got = extract(page(paras(text, "Press office")))
+    assert got == [text, "Press office"]
