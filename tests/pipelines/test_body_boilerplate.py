@@ -39,3 +39,19 @@ def test_a_short_page_keeps_its_last_line() -> None:
     text = "The tram line opens today after a decade of debate, the council said."
     got = extract(page(paras(text, "Press office")))
     assert got == [text, "Press office"]
+
+
+def test_a_standfirst_in_a_box_before_the_body_is_kept() -> None:
+    lede = "The city will build its first tram line in sixty years, after a vote that split the council."
+    html = page(
+        f'<div class="intro"><p>{lede}</p></div><div class="text">{paras(*PARAGRAPHS)}</div>'
+    )
+    assert extract(html) == [lede, *PARAGRAPHS]
+
+
+def test_a_box_of_links_before_the_body_is_not_a_standfirst() -> None:
+    links = (
+        '<p><a href="/a">Tram line: all our coverage of the council vote and what it means</a></p>'
+    )
+    html = page(f'<div class="intro">{links}</div><div class="text">{paras(*PARAGRAPHS)}</div>')
+    assert extract(html) == PARAGRAPHS
