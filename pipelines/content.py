@@ -18,6 +18,7 @@ from pipelines._html import clean_space
 from pipelines._html import marker as class_marker
 from pipelines.paragraphs import is_slide
 from pipelines.teasers import in_teaser
+from pipelines.threads import thread_around
 
 # Readability's class weights: names that promise content, and names that promise the opposite.
 _POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story", re.I)
@@ -127,7 +128,8 @@ def _best(
     )
     first = _first_of_run(best, best_score, scores)
     story = first if first.tag == "article" else next(first.iterancestors("article"), None)
-    moved, best = first is not best, _widen(first, mass)
+    thread = thread_around(best, mass, link_density) if first is best else None
+    moved, best = first is not best, thread if thread is not None else _widen(first, mass)
     if moved and story is not None and any(a is best for a in story.iterancestors()):
         best = story  # not out of the first story to the box holding all of them
     parent = best.getparent()
