@@ -17,6 +17,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
+from pipelines.links import home_site, site_of
 from pipelines.rules import ExtractionRules
 
 BLOCK_TAGS = frozenset({
@@ -66,6 +67,7 @@ _LABEL_MAX_WORDS = 5
 _LABEL_MAX_CHARS = 50  # scripts written without spaces
 # Trailing labels go only from below this many words of text (a page of a few words is kept whole).
 _TEXT_ABOVE_LABELS = 50
+_MAX_TRAILING_LABELS = 3
 _ITEM_TAGS = frozenset({"li", "tr", "dt", "dd"})
 _SENTENCE_END = re.compile(r"[.!?…。！？]\W*$")
 
@@ -76,6 +78,7 @@ class _Block:
     link_chars: int
     links: int = 0  # <a> elements opened in it
     listed: bool = False  # an item of a list or a row of a table
+    outbound: int = 0  # links of it to other sites
 
 
 def paragraphs(
@@ -84,27 +87,30 @@ def paragraphs(
 ) -> list[str]:
     """The article's paragraphs from its containers, in order, boilerplate lines removed;
     the elements in ``skip`` are left out (their tails, which belong to the parent, are kept)."""
+    containers = list(containers)
+    home = home_site(containers[0]) if containers else None
     blocks: list[_Block] = []
     for container in containers:
-        blocks.extend(_blocks(container, skip))
+        blocks.extend(_blocks(container, skip, home))
     return _trim(_filter(blocks, rules), title)
 
 
-def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Block]:
+def _blocks(container: HtmlElement, skip: Collection[HtmlElement], home: str | None) -> list[_Block]:
     """Split a container into blocks of text at block-level elements; table rows are blocks."""
     blocks: list[_Block] = []
     parts: list[str] = []
     link_chars = 0
     link_count = 0
+    outbound = 0
     items = 0  # list items and table rows open
 
     def flush() -> None:
-        nonlocal link_chars, link_count
+        nonlocal link_chars, link_count, outbound
         text = clean_space("".join(parts))
         if text:
-            blocks.append(_Block(text, link_chars, link_count, items > 0))
+            blocks.append(_Block(text, link_chars, link_count, items > 0, outbound))
         parts.clear()
-        link_chars = link_count = 0
+        link_chars = link_count = outbound = 0
 
     # Iteratively, not by recursion: pages nest elements thousands deep.
     walker = etree.iterwalk(container, events=("start", "end", "comment", "pi"))
@@ -126,6 +132,8 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
                 parts.append(" ")
             links += tag == "a"
             link_count += tag == "a"
+            if tag == "a" and home and site_of(element.get("href") or "") not in (None, home):
+                outbound += 1
             if element.text:
                 parts.append(element.text)
                 if links:
@@ -184,6 +192,9 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
         if _is_link_only(block):
             if was_after_kept and _is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
                 kept.pop()  # the heading of a list of links goes with them (an end mark stays)
+            elif was_after_kept and block.links == 1 and block.outbound == 1:
+                kept.append(block)  # a link out of the site, in the text: what the text is about
+                after_kept = True
             continue
         if _is_garbled(text):
             continue
@@ -234,8 +245,11 @@ def _trim(blocks: list[_Block], title: str | None) -> list[str]:
         if kept and _END_OF_ARTICLE.match(text):
             break
         kept.append(block)
-    while kept and _is_trailing_label(kept):
-        kept.pop()
+    labels = 0
+    while labels < len(kept) and _is_trailing_label(kept[: len(kept) - labels]):
+        labels += 1
+    if labels <= _MAX_TRAILING_LABELS:  # more are a list of short lines, not labels
+        del kept[len(kept) - labels :]
     return [block.text for block in kept]
 
 

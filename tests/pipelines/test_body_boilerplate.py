@@ -55,3 +55,18 @@ def test_a_box_of_links_before_the_body_is_not_a_standfirst() -> None:
     )
     html = page(f'<div class="intro">{links}</div><div class="text">{paras(*PARAGRAPHS)}</div>')
     assert extract(html) == PARAGRAPHS
+
+
+def test_a_run_of_short_lines_ending_the_article_is_a_list_not_labels() -> None:
+    lines = [f"{n:02d}. Stop number {n}" for n in range(1, 8)]
+    got = extract(page(paras(*PARAGRAPHS, *lines)))
+    assert got == [*PARAGRAPHS, *lines]
+
+
+def test_a_link_out_of_the_site_in_the_text_stays_a_link_home_goes() -> None:
+    head = '<link rel="canonical" href="https://citynews.example/tram">'
+    out = '<p><a href="https://council.example.org/minutes">The council minutes</a></p>'
+    home = '<p><a href="https://www.citynews.example/bus">Our bus lane coverage</a></p>'
+    article = paras(PARAGRAPHS[0]) + out + paras(PARAGRAPHS[1]) + home + paras(PARAGRAPHS[2])
+    html = page(article).replace("<head>", f"<head>{head}")
+    assert extract(html) == [PARAGRAPHS[0], "The council minutes", *PARAGRAPHS[1:]]
