@@ -34,6 +34,8 @@ SKIP_TAGS = frozenset({
     "nav", "head", "title", "meta", "link", "aside", "footer", "label", "option", "dialog", "rt", "rp",
 })
 # Lines that are credits or teasers on any site.
+# A line of at most 15 words (as the start of a pattern).
+_SHORT = r"^(?=(?:\S+\s+){0,14}\S*$)"
 GENERIC_DROP_TEXT = tuple(
     re.compile(p, re.I)
     for p in (
@@ -52,6 +54,11 @@ GENERIC_DROP_TEXT = tuple(
         # Wire-photo captions: "In this Dec. 12, 2006, file photo, ... (NASA via AP, File)"
         r"^in this (?:[\w.,'’-]+ ){0,8}(?:file )?(?:photo|image|picture)\b",
         r"\((?:[\w. ]+ via )?(?:AP|Reuters|AFP|Getty Images)(?: Photo)?(?:/[^)]*)?, File\)$",
+        # Short credit lines, in the languages of the pages we read: "Foto: ...", "(Credit: ...)",
+        # "Quelle: ...", a caption ending "© Agency / Name".
+        _SHORT + r"\(?(?:fotos?|bild(?:er)?|titelbild|beitragsbild|bildquelle|credits?"
+        r"|crédits?(?: photos?)?|photos?|quelle|source)\s*:\s",
+        _SHORT + r".*©\s*[^.!?]{1,60}$",
     )
 )
 _LINK_ONLY_MAX_WORDS = 30

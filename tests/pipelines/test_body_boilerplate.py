@@ -70,3 +70,17 @@ def test_a_link_out_of_the_site_in_the_text_stays_a_link_home_goes() -> None:
     article = paras(PARAGRAPHS[0]) + out + paras(PARAGRAPHS[1]) + home + paras(PARAGRAPHS[2])
     html = page(article).replace("<head>", f"<head>{head}")
     assert extract(html) == [PARAGRAPHS[0], "The council minutes", *PARAGRAPHS[1:]]
+
+
+def test_short_credit_lines_go_in_several_languages() -> None:
+    credits = [
+        "Foto: Jane Roe",
+        "(Credit: Jane Roe / City News)",
+        "The new tram. © Agency / Jane Roe",
+    ]
+    assert extract(page(paras(PARAGRAPHS[0], *credits, *PARAGRAPHS[1:]))) == PARAGRAPHS
+
+
+def test_a_long_line_that_opens_with_source_is_text() -> None:
+    line = "Source: " + " ".join(PARAGRAPHS[0].split()[:20])
+    assert extract(page(paras(*PARAGRAPHS, line))) == [*PARAGRAPHS, line]
