@@ -69,6 +69,10 @@ _LOW_SHARE = 0.3
 # Pruning that would take more than this share of the chosen text is not trusted.
 _MAX_PRUNED = 0.6
 
+# Inline elements, and how many words of the paragraph must follow one for it to be running text.
+_INLINE = frozenset({"span", "em", "strong", "b", "i", "small", "time", "abbr"})
+_RUN_ON_WORDS = 5
+
 Junk = Callable[[HtmlElement, str], bool]
 
 
@@ -220,6 +224,12 @@ def _hidden(element: HtmlElement, marker: str) -> bool:
     return _is_hidden(element)
 
 
+def _in_a_sentence(element: HtmlElement) -> bool:
+    """An inline element that the paragraph's text runs on after ("<span class=dateline>KOBE
+    - </span>A total of..."): part of the sentence, whatever its class."""
+    return element.tag in _INLINE and len((element.tail or "").split()) >= _RUN_ON_WORDS
+
+
 def _unlikely(element: HtmlElement, marker: str) -> bool:
     if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
         return True
@@ -229,7 +239,7 @@ def _unlikely(element: HtmlElement, marker: str) -> bool:
 def _furniture(element: HtmlElement, marker: str) -> bool:
     if _is_hidden(element):
         return True
-    if not marker or _CONTENT.search(marker) or is_slide(element):
+    if not marker or _CONTENT.search(marker) or is_slide(element) or _in_a_sentence(element):
         return False
     return bool(
         _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)

@@ -84,3 +84,9 @@ def test_short_credit_lines_go_in_several_languages() -> None:
 def test_a_long_line_that_opens_with_source_is_text() -> None:
     line = "Source: " + " ".join(PARAGRAPHS[0].split()[:20])
     assert extract(page(paras(*PARAGRAPHS, line))) == [*PARAGRAPHS, line]
+
+
+def test_a_dateline_the_sentence_runs_on_from_is_kept() -> None:
+    first = '<p><span class="dateline">BERLIN – </span>' + PARAGRAPHS[0] + "</p>"
+    got = extract(page(first + paras(*PARAGRAPHS[1:])))
+    assert got == ["BERLIN – " + PARAGRAPHS[0], *PARAGRAPHS[1:]]
