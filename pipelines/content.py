@@ -17,6 +17,7 @@ from lxml.html import HtmlElement
 from pipelines._html import clean_space
 from pipelines._html import marker as class_marker
 from pipelines.paragraphs import is_slide
+from pipelines.standfirsts import standfirst_before
 from pipelines.teasers import in_teaser
 from pipelines.threads import thread_around
 
@@ -36,9 +37,6 @@ _TEASER_HEADING = re.compile(
 _LIST_WEIGHT = {"ul": 0.5, "ol": 0.5}
 _SCORED_TAGS = frozenset({"p", "pre", "td", "blockquote", "li", "h2", "h3"})
 _MIN_PARAGRAPH_CHARS = 25
-# A standfirst: this long, and without these (a box of them is something else: a list, a form).
-_LEDE_CHARS = (80, 800)
-_LEDE_NOT = ("h1", "h2", "h3", "ul", "ol", "table", "form", "img", "figure", "iframe")
 # Children that make a div a container rather than a paragraph.
 _BLOCKS = frozenset({
     "a", "blockquote", "dl", "div", "img", "ol", "p", "pre", "table", "ul", "section", "article",
@@ -136,31 +134,12 @@ def _best(
     if parent is None or best.tag == "body":
         return [best]
     threshold = max(10.0, best_score * 0.2)
-    lede = _lede_before(best)
+    lede = standfirst_before(best, mass, link_density)
     return [
         sibling for sibling in parent
         if sibling is best or sibling is lede
         or (isinstance(sibling.tag, str) and _worth_adding(sibling, scores, threshold))
     ]
-
-
-def _lede_before(best: HtmlElement) -> HtmlElement | None:
-    """The box just before the chosen one, when it holds a short paragraph of prose and
-    nothing else: the standfirst that templates set apart from the body."""
-    previous = best.getprevious()
-    while previous is not None and (
-        not isinstance(previous.tag, str) or not previous.text_content().strip()
-    ):
-        previous = previous.getprevious()
-    if previous is None or previous.tag not in ("p", "div", "section", "header"):
-        return None
-    text = clean_space(previous.text_content())
-    prose = previous if previous.tag == "p" else previous.find(".//p")
-    if prose is None or any(True for _ in previous.iter(*_LEDE_NOT)):
-        return None
-    return previous if (
-        _LEDE_CHARS[0] <= len(text) <= _LEDE_CHARS[1] and link_density(previous) < 0.1
-    ) else None
 
 
 def _first_of_run(best: HtmlElement, best_score: float, scores: dict[HtmlElement, float]) -> HtmlElement:

@@ -90,3 +90,20 @@ def test_a_dateline_the_sentence_runs_on_from_is_kept() -> None:
     first = '<p><span class="dateline">BERLIN – </span>' + PARAGRAPHS[0] + "</p>"
     got = extract(page(first + paras(*PARAGRAPHS[1:])))
     assert got == ["BERLIN – " + PARAGRAPHS[0], *PARAGRAPHS[1:]]
+
+
+LEDE = (
+    "The city will build its first tram line in sixty years, after a vote that split the council."
+)
+
+
+def test_a_standfirst_behind_a_photo_and_share_buttons_is_kept() -> None:
+    photo = '<div class="media"><img src="/tram.jpg" alt=""><span>© City News</span></div>'
+    share = '<div class="share-buttons"><a href="/s">Share</a></div>'
+    article = f'<div class="intro"><p>{LEDE}</p></div>{photo}{share}<div class="text">{paras(*PARAGRAPHS)}</div>'
+    assert extract(page(article)) == [LEDE, *PARAGRAPHS]
+
+
+def test_a_caption_box_before_the_body_is_no_standfirst() -> None:
+    article = f'<div class="photo-caption"><p>{LEDE}</p></div><div class="text">{paras(*PARAGRAPHS)}</div>'
+    assert extract(page(article)) == PARAGRAPHS
