@@ -1,4 +1,4 @@
-"""Where a page's links point: to its own site, or out of it."""
+"""A page's links: where they point (its own site, or out of it), and boxes of them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
+from pipelines._html import clean_space
 from pipelines.identity import declared_url
 
 
@@ -26,3 +27,10 @@ def site_of(href: str) -> str | None:
     href = href.strip()
     host = urlsplit(href).hostname if href.startswith(("http:", "https:", "//")) else None
     return ".".join(host.split(".")[-2:]) if host else None
+
+
+def is_link_list(element: HtmlElement) -> bool:
+    """Mostly link text: a list of related stories, a table of contents, categories."""
+    text = len(clean_space(element.text_content()))
+    links = sum(len(clean_space(a.text_content())) for a in element.iter("a"))
+    return text > 0 and links >= 0.5 * text

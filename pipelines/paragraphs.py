@@ -17,7 +17,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
-from pipelines.links import home_site, site_of
+from pipelines.links import home_site, is_link_list, site_of
 from pipelines.rules import ExtractionRules
 
 BLOCK_TAGS = frozenset({
@@ -86,6 +86,7 @@ class _Block:
     links: int = 0  # <a> elements opened in it
     listed: bool = False  # an item of a list or a row of a table
     outbound: int = 0  # links of it to other sites
+    gap: bool = False  # no text: where furniture with text was set aside
 
 
 def paragraphs(
@@ -131,6 +132,9 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement], home: str | N
             if not tag or element in skip or (tag in SKIP_TAGS and not is_slide(element)):
                 skipped.add(element)
                 walker.skip_subtree()
+                if element in skip and tag in BLOCK_TAGS and is_link_list(element):
+                    flush()
+                    blocks.append(_Block("", 0, gap=True))  # links set aside here
                 continue
             if tag in BLOCK_TAGS:
                 flush()
@@ -191,6 +195,10 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
     after_kept = False  # whether the block before this one was kept
     for block in blocks:
         text, was_after_kept, after_kept = block.text, after_kept, False
+        if block.gap:
+            if was_after_kept and _is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
+                kept.pop()  # the heading of furniture set aside goes with it
+            continue
         if text in seen and len(text.split()) < _REPEAT_MAX_WORDS:
             continue
         seen.add(text)

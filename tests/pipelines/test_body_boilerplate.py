@@ -107,3 +107,17 @@ def test_a_standfirst_behind_a_photo_and_share_buttons_is_kept() -> None:
 def test_a_caption_box_before_the_body_is_no_standfirst() -> None:
     article = f'<div class="photo-caption"><p>{LEDE}</p></div><div class="text">{paras(*PARAGRAPHS)}</div>'
     assert extract(page(article)) == PARAGRAPHS
+
+
+def test_a_label_over_a_related_box_set_aside_goes_with_it() -> None:
+    links = "".join(
+        f'<li><a href="/{n}">Another story about the tram, part {n}</a></li>' for n in range(3)
+    )
+    box = f'<h4>Elsewhere in the city</h4><div class="related"><ul>{links}</ul></div>'
+    assert extract(page(paras(PARAGRAPHS[0]) + box + paras(*PARAGRAPHS[1:]))) == PARAGRAPHS
+
+
+def test_a_subhead_over_a_photo_set_aside_stays() -> None:
+    photo = '<div class="image-credit"><img src="/t.jpg"><span>Jane Roe for City News</span></div>'
+    article = paras(PARAGRAPHS[0]) + f"<h4>What it costs</h4>{photo}" + paras(*PARAGRAPHS[1:])
+    assert extract(page(article)) == [PARAGRAPHS[0], "What it costs", *PARAGRAPHS[1:]]
