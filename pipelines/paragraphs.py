@@ -77,6 +77,8 @@ _TEXT_ABOVE_LABELS = 50
 _MAX_TRAILING_LABELS = 3
 _ITEM_TAGS = frozenset({"li", "tr", "dt", "dd"})
 _SENTENCE_END = re.compile(r"[.!?…。！？]\W*$")
+# A label is a bare phrase: a parenthesis ("ed/rc (AFP, Reuters)", a sign-off) is not.
+_NOT_BARE = re.compile(r"[()]")
 
 
 @dataclass
@@ -224,6 +226,7 @@ def _is_label(text: str) -> bool:
         len(text.split()) <= _LABEL_MAX_WORDS
         and len(text) <= _LABEL_MAX_CHARS
         and not _SENTENCE_END.search(text)
+        and not _NOT_BARE.search(text)
     )
 
 

@@ -121,3 +121,8 @@ def test_a_subhead_over_a_photo_set_aside_stays() -> None:
     photo = '<div class="image-credit"><img src="/t.jpg"><span>Jane Roe for City News</span></div>'
     article = paras(PARAGRAPHS[0]) + f"<h4>What it costs</h4>{photo}" + paras(*PARAGRAPHS[1:])
     assert extract(page(article)) == [PARAGRAPHS[0], "What it costs", *PARAGRAPHS[1:]]
+
+
+def test_an_agency_sign_off_ending_the_article_stays() -> None:
+    got = extract(page(paras(*PARAGRAPHS, "jr/ng (AFP, Reuters)")))
+    assert got == [*PARAGRAPHS, "jr/ng (AFP, Reuters)"]
