@@ -77,6 +77,10 @@ _MIN_PROSE = 500
 # Pruning that would take more than this share of the chosen text is not trusted.
 _MAX_PRUNED = 0.6
 
+# Inline elements, and how many words of the paragraph must follow one for it to be running text.
+_INLINE = frozenset({"span", "em", "strong", "b", "i", "small", "time", "abbr"})
+_RUN_ON_WORDS = 5
+
 Junk = Callable[[HtmlElement, str], bool]
 
 
@@ -257,6 +261,12 @@ def _hidden(element: HtmlElement, marker: str) -> bool:
     return _is_hidden(element)
 
 
+def _in_a_sentence(element: HtmlElement) -> bool:
+    """An inline element that the paragraph's text runs on after ("<span class=dateline>KOBE
+    - </span>A total of..."): part of the sentence, whatever its class."""
+    return element.tag in _INLINE and len((element.tail or "").split()) >= _RUN_ON_WORDS
+
+
 def _unlikely(element: HtmlElement, marker: str) -> bool:
     if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
         return True
@@ -270,7 +280,7 @@ def _furniture(element: HtmlElement, marker: str) -> bool:
         return True
     return (
         bool(marker) and _furniture_words(marker) and not is_slide(element)
-        and not _in_prose(element)
+        and not _in_prose(element) and not _in_a_sentence(element)
     )
 
 

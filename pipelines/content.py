@@ -17,7 +17,9 @@ from lxml.html import HtmlElement
 from pipelines._html import clean_space
 from pipelines._html import marker as class_marker
 from pipelines.paragraphs import is_slide
+from pipelines.standfirsts import standfirst_before
 from pipelines.teasers import in_teaser
+from pipelines.threads import thread_around
 
 # Readability's class weights: names that promise content, and names that promise the opposite.
 _POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story", re.I)
@@ -129,16 +131,18 @@ def _best(
     )
     first = _first_of_run(best, best_score, scores)
     story = first if first.tag == "article" else next(first.iterancestors("article"), None)
-    moved, best = first is not best, _widen(first, mass)
+    thread = thread_around(best, mass, link_density) if first is best else None
+    moved, best = first is not best, thread if thread is not None else _widen(first, mass)
     if moved and story is not None and any(a is best for a in story.iterancestors()):
         best = story  # not out of the first story to the box holding all of them
     parent = best.getparent()
     if parent is None or best.tag == "body":
         return [best]
     threshold = max(10.0, best_score * 0.2)
+    lede = standfirst_before(best, mass, link_density)
     chosen = [
         sibling for sibling in parent
-        if sibling is best
+        if sibling is best or sibling is lede
         or (isinstance(sibling.tag, str) and _worth_adding(sibling, scores, threshold))
     ]
     return _with_parts(best, chosen, mass, teasers)

@@ -17,6 +17,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
+from pipelines.links import home_site, is_link_list, site_of
 from pipelines.rules import ExtractionRules
 
 BLOCK_TAGS = frozenset({
@@ -33,6 +34,8 @@ SKIP_TAGS = frozenset({
     "nav", "head", "title", "meta", "link", "aside", "footer", "label", "option", "dialog", "rt", "rp",
 })
 # Lines that are credits or teasers on any site.
+# A line of at most 15 words (as the start of a pattern).
+_SHORT = r"^(?=(?:\S+\s+){0,14}\S*$)"
 GENERIC_DROP_TEXT = tuple(
     re.compile(p, re.I)
     for p in (
@@ -51,20 +54,41 @@ GENERIC_DROP_TEXT = tuple(
         # Wire-photo captions: "In this Dec. 12, 2006, file photo, ... (NASA via AP, File)"
         r"^in this (?:[\w.,'’-]+ ){0,8}(?:file )?(?:photo|image|picture)\b",
         r"\((?:[\w. ]+ via )?(?:AP|Reuters|AFP|Getty Images)(?: Photo)?(?:/[^)]*)?, File\)$",
+        # Short credit lines, in the languages of the pages we read: "Foto: ...", "(Credit: ...)",
+        # "Quelle: ...", a caption ending "© Agency / Name".
+        _SHORT + r"\(?(?:fotos?|bild(?:er)?|titelbild|beitragsbild|bildquelle|credits?"
+        r"|crédits?(?: photos?)?|photos?|quelle|source)\s*:\s",
+        _SHORT + r".*©\s*[^.!?]{1,60}$",
     )
 )
 _LINK_ONLY_MAX_WORDS = 30
+# ...unless it is this many links: a list of them (a tag cloud), not one long linked sentence.
+_LINK_LIST_MIN = 3
 # A figure with this many words of paragraphs is a slide of a gallery, not a caption.
 _SLIDE_WORDS = 30
 # A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
 # a longer one is the author's (a refrain, a quoted passage) and stays.
 _REPEAT_MAX_WORDS = 11
+# A label: a line this short that ends no sentence.
+_LABEL_MAX_WORDS = 5
+_LABEL_MAX_CHARS = 50  # scripts written without spaces
+# Trailing labels go only from below this many words of text (a page of a few words is kept whole).
+_TEXT_ABOVE_LABELS = 50
+_MAX_TRAILING_LABELS = 3
+_ITEM_TAGS = frozenset({"li", "tr", "dt", "dd"})
+_SENTENCE_END = re.compile(r"[.!?…。！？]\W*$")
+# A label is a bare phrase: a parenthesis ("ed/rc (AFP, Reuters)", a sign-off) is not.
+_NOT_BARE = re.compile(r"[()]")
 
 
 @dataclass
 class _Block:
     text: str
     link_chars: int
+    links: int = 0  # <a> elements opened in it
+    listed: bool = False  # an item of a list or a row of a table
+    outbound: int = 0  # links of it to other sites
+    gap: bool = False  # no text: where furniture with text was set aside
 
 
 def paragraphs(
@@ -73,25 +97,30 @@ def paragraphs(
 ) -> list[str]:
     """The article's paragraphs from its containers, in order, boilerplate lines removed;
     the elements in ``skip`` are left out (their tails, which belong to the parent, are kept)."""
+    containers = list(containers)
+    home = home_site(containers[0]) if containers else None
     blocks: list[_Block] = []
     for container in containers:
-        blocks.extend(_blocks(container, skip))
+        blocks.extend(_blocks(container, skip, home))
     return _trim(_filter(blocks, rules), title)
 
 
-def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Block]:
+def _blocks(container: HtmlElement, skip: Collection[HtmlElement], home: str | None) -> list[_Block]:
     """Split a container into blocks of text at block-level elements; table rows are blocks."""
     blocks: list[_Block] = []
     parts: list[str] = []
     link_chars = 0
+    link_count = 0
+    outbound = 0
+    items = 0  # list items and table rows open
 
     def flush() -> None:
-        nonlocal link_chars
+        nonlocal link_chars, link_count, outbound
         text = clean_space("".join(parts))
         if text:
-            blocks.append(_Block(text, link_chars))
+            blocks.append(_Block(text, link_chars, link_count, items > 0, outbound))
         parts.clear()
-        link_chars = 0
+        link_chars = link_count = outbound = 0
 
     # Iteratively, not by recursion: pages nest elements thousands deep.
     walker = etree.iterwalk(container, events=("start", "end", "comment", "pi"))
@@ -106,14 +135,21 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
             if not tag or element in skip or (tag in SKIP_TAGS and not is_slide(element)):
                 skipped.add(element)
                 walker.skip_subtree()
+                if element in skip and tag in BLOCK_TAGS and is_link_list(element):
+                    flush()
+                    blocks.append(_Block("", 0, gap=True))  # links set aside here
                 continue
             if tag in BLOCK_TAGS and _breaks_line(element, parts):
                 flush()
+                items += tag in _ITEM_TAGS
             elif tag in BLOCK_TAGS:
                 silent.add(element)
             elif tag in CELL_TAGS:
                 parts.append(" ")
             links += tag == "a"
+            link_count += tag == "a"
+            if tag == "a" and home and site_of(element.get("href") or "") not in (None, home):
+                outbound += 1
             if element.text:
                 parts.append(element.text)
                 if links:
@@ -123,6 +159,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement]) -> list[_Bloc
             links -= tag == "a"
             if tag in BLOCK_TAGS and element not in silent:
                 flush()
+                items -= tag in _ITEM_TAGS
         if element.tail and element is not container:
             parts.append(element.tail)
             if links:
@@ -164,21 +201,44 @@ def _alone(element: HtmlElement, words: int) -> bool:
     return others < 0.2 * words
 
 
-def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[str]:
+def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
     seen: set[str] = set()
-    kept: list[str] = []
+    kept: list[_Block] = []
     patterns = rules.drop_text + GENERIC_DROP_TEXT
+    after_kept = False  # whether the block before this one was kept
     for block in blocks:
-        text = block.text
+        text, was_after_kept, after_kept = block.text, after_kept, False
+        if block.gap:
+            if was_after_kept and _is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
+                kept.pop()  # the heading of furniture set aside goes with it
+            continue
         if text in seen and len(text.split()) < _REPEAT_MAX_WORDS:
             continue
         seen.add(text)
         if any(p.search(text) for p in patterns):
             continue
-        if _is_link_only(block) or _is_garbled(text):
+        if _is_link_only(block):
+            if was_after_kept and _is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
+                kept.pop()  # the heading of a list of links goes with them (an end mark stays)
+            elif was_after_kept and block.links == 1 and block.outbound == 1:
+                kept.append(block)  # a link out of the site, in the text: what the text is about
+                after_kept = True
             continue
-        kept.append(text)
+        if _is_garbled(text):
+            continue
+        kept.append(block)
+        after_kept = True
     return kept
+
+
+def _is_label(text: str) -> bool:
+    """A few words that end no sentence: a heading or a label ("More on this", "Contact:")."""
+    return (
+        len(text.split()) <= _LABEL_MAX_WORDS
+        and len(text) <= _LABEL_MAX_CHARS
+        and not _SENTENCE_END.search(text)
+        and not _NOT_BARE.search(text)
+    )
 
 
 # A block that is just one of these ends the article: what follows is the site's, not the story's.
@@ -193,22 +253,18 @@ _DATE_LIKE = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
 )
 _SHORT_WORDS = 10
-# A closing line this short, without a sentence's end, is a label.
-_LABEL_WORDS = 5
-_LABEL_CHARS = 40
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
-# Ends of a sentence, or of a line that leads into what follows (a colon), in any script.
-_SENTENCE_ENDS = tuple(".!?…:;\"'”“»«’)]。！？：；」』")
 # Unicode categories of characters no text holds: controls, surrogates, private use, unassigned.
 _GARBAGE = frozenset({"Cc", "Cs", "Co", "Cn"})
 
 
-def _trim(paragraphs: list[str], title: str | None) -> list[str]:
-    """Drop the headline, the date and byline lines above the text, and whatever follows an
-    end-of-article marker."""
+def _trim(blocks: list[_Block], title: str | None) -> list[str]:
+    """Drop the headline, the date and byline lines above the text, whatever follows an
+    end-of-article marker, and the labels left below the last paragraph (headings of what was
+    dropped, "Contact:"); the items of a list that ends the article stay."""
     headline = clean_space(title or "").casefold()
-    kept: list[str] = []
-    for text in paragraphs:
+    kept: list[_Block] = []
+    for block in blocks:
+        text = block.text
         if headline and text.casefold() == headline:
             continue
         if not kept and len(text.split()) < _SHORT_WORDS and (
@@ -217,25 +273,21 @@ def _trim(paragraphs: list[str], title: str | None) -> list[str]:
             continue
         if kept and _END_OF_ARTICLE.match(text):
             break
-        kept.append(text)
-    return _without_trailing_labels(kept)
+        kept.append(block)
+    labels = 0
+    while labels < len(kept) and _is_trailing_label(kept[: len(kept) - labels]):
+        labels += 1
+    if labels <= _MAX_TRAILING_LABELS:  # more are a list of short lines, not labels
+        del kept[len(kept) - labels :]
+    return [block.text for block in kept]
 
 
-def _without_trailing_labels(kept: list[str]) -> list[str]:
-    """Drop the run of short label lines that closes the text after its last sentence (a
-    widget's heading, "Follow us", a list of topics): labels, not sentences."""
-    end = len(kept)
-    while end > 0 and _is_label(kept[end - 1]):
-        end -= 1
-    if end == len(kept) or end == 0 or len(kept[end - 1].split()) < _SHORT_WORDS:
-        return kept
-    return kept[:end]
-
-
-def _is_label(text: str) -> bool:
-    # Scripts written without spaces (Chinese, Japanese) count a word per character.
-    words = len(text.split()) + len(_UNSPACED.findall(text))
-    return words <= _LABEL_WORDS and len(text) <= _LABEL_CHARS and not text.endswith(_SENTENCE_ENDS)
+def _is_trailing_label(kept: list[_Block]) -> bool:
+    """Whether the last block is a label below the text (not a list's last item, nor all the
+    text of a short page)."""
+    last = kept[-1]
+    above = sum(len(b.text.split()) for b in kept[:-1])
+    return _is_label(last.text) and not last.listed and above >= _TEXT_ABOVE_LABELS
 
 
 def _is_garbled(text: str) -> bool:
@@ -250,10 +302,12 @@ def _is_garbled(text: str) -> bool:
 def _is_link_only(block: _Block) -> bool:
     """A short paragraph that is all link text: a teaser pointing elsewhere."""
     letters = len(block.text.replace(" ", ""))
-    if letters == 0 or len(block.text.split()) > _LINK_ONLY_MAX_WORDS:
+    if letters == 0:
         return False
     label, colon, rest = block.text.partition(": ")
     if colon and len(label.split()) <= 3 and label.replace(" ", "").isalpha():
         # "Main article: X", "See also: X, Y": a cross-reference, the links after its label.
         letters = len(rest.replace(" ", ""))
-    return block.link_chars >= 0.9 * letters
+    return block.link_chars >= 0.9 * letters and (
+        len(block.text.split()) <= _LINK_ONLY_MAX_WORDS or block.links >= _LINK_LIST_MIN
+    )
