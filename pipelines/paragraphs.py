@@ -79,6 +79,8 @@ _ITEM_TAGS = frozenset({"li", "tr", "dt", "dd"})
 _SENTENCE_END = re.compile(r"[.!?…。！？]\W*$")
 # A label is a bare phrase: a parenthesis ("ed/rc (AFP, Reuters)", a sign-off) is not.
 _NOT_BARE = re.compile(r"[()]")
+# Scripts written without spaces (Chinese, Japanese, Thai) count a word per character.
+_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
 @dataclass
@@ -234,7 +236,7 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
 def _is_label(text: str) -> bool:
     """A few words that end no sentence: a heading or a label ("More on this", "Contact:")."""
     return (
-        len(text.split()) <= _LABEL_MAX_WORDS
+        len(text.split()) + len(_UNSPACED.findall(text)) <= _LABEL_MAX_WORDS
         and len(text) <= _LABEL_MAX_CHARS
         and not _SENTENCE_END.search(text)
         and not _NOT_BARE.search(text)
