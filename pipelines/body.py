@@ -32,6 +32,7 @@ from pipelines._html import marker as class_marker
 from pipelines.content import Choice, link_density, main_content
 from pipelines.paragraphs import SKIP_TAGS, is_slide, paragraphs
 from pipelines.rules import ExtractionRules
+from pipelines.running_text import in_a_sentence, in_prose
 from pipelines.selectors import select
 from pipelines.teasers import teaser_items
 
@@ -70,16 +71,10 @@ _MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|po
 # is compared with the alternatives.
 _FEW_WORDS = 120
 _LOW_SHARE = 0.3
-# A link with this many words right before and after it is part of a sentence.
-_PROSE_WORDS = 3
 # Below this many characters in paragraphs, a container's text is not in paragraphs.
 _MIN_PROSE = 500
 # Pruning that would take more than this share of the chosen text is not trusted.
 _MAX_PRUNED = 0.6
-
-# Inline elements, and how many words of the paragraph must follow one for it to be running text.
-_INLINE = frozenset({"span", "em", "strong", "b", "i", "small", "time", "abbr"})
-_RUN_ON_WORDS = 5
 
 Junk = Callable[[HtmlElement, str], bool]
 
@@ -261,16 +256,10 @@ def _hidden(element: HtmlElement, marker: str) -> bool:
     return _is_hidden(element)
 
 
-def _in_a_sentence(element: HtmlElement) -> bool:
-    """An inline element that the paragraph's text runs on after ("<span class=dateline>KOBE
-    - </span>A total of..."): part of the sentence, whatever its class."""
-    return element.tag in _INLINE and len((element.tail or "").split()) >= _RUN_ON_WORDS
-
-
 def _unlikely(element: HtmlElement, marker: str) -> bool:
     if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
         return True
-    if _in_prose(element):
+    if in_prose(element):
         return False
     return _unlikely_words(marker)
 
@@ -280,7 +269,7 @@ def _furniture(element: HtmlElement, marker: str) -> bool:
         return True
     return (
         bool(marker) and _furniture_words(marker) and not is_slide(element)
-        and not _in_prose(element) and not _in_a_sentence(element)
+        and not in_prose(element) and not in_a_sentence(element)
     )
 
 
@@ -298,21 +287,3 @@ def _furniture_words(marker: str) -> bool:
         _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)
         or _unlikely_words(marker)
     )
-
-
-def _in_prose(element: HtmlElement) -> bool:
-    """A link in running text: its class says what the link does (a popup, a share), but
-    its words are the sentence's. Running text shows in the words just before and after it."""
-    if element.tag != "a":
-        return False
-    previous = element.getprevious()
-    if previous is not None:
-        before = previous.tail or ""
-    else:
-        parent = element.getparent()
-        before = (parent.text or "") if parent is not None else ""
-    return _letter_words(before) + _letter_words(element.tail or "") >= _PROSE_WORDS
-
-
-def _letter_words(text: str) -> int:
-    return sum(1 for word in text.split() if any(c.isalpha() for c in word))

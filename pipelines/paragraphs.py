@@ -17,6 +17,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
+from pipelines.labels import is_label
 from pipelines.links import home_site, is_link_list, site_of
 from pipelines.rules import ExtractionRules
 
@@ -69,18 +70,10 @@ _SLIDE_WORDS = 30
 # A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
 # a longer one is the author's (a refrain, a quoted passage) and stays.
 _REPEAT_MAX_WORDS = 11
-# A label: a line this short that ends no sentence.
-_LABEL_MAX_WORDS = 5
-_LABEL_MAX_CHARS = 50  # scripts written without spaces
 # Trailing labels go only from below this many words of text (a page of a few words is kept whole).
 _TEXT_ABOVE_LABELS = 50
 _MAX_TRAILING_LABELS = 3
 _ITEM_TAGS = frozenset({"li", "tr", "dt", "dd"})
-_SENTENCE_END = re.compile(r"[.!?…。！？]\W*$")
-# A label is a bare phrase: a parenthesis ("ed/rc (AFP, Reuters)", a sign-off) is not.
-_NOT_BARE = re.compile(r"[()]")
-# Scripts written without spaces (Chinese, Japanese, Thai) count a word per character.
-_UNSPACED = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
 @dataclass
@@ -211,7 +204,7 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
     for block in blocks:
         text, was_after_kept, after_kept = block.text, after_kept, False
         if block.gap:
-            if was_after_kept and _is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
+            if was_after_kept and is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
                 kept.pop()  # the heading of furniture set aside goes with it
             continue
         if text in seen and len(text.split()) < _REPEAT_MAX_WORDS:
@@ -220,7 +213,7 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
         if any(p.search(text) for p in patterns):
             continue
         if _is_link_only(block):
-            if was_after_kept and _is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
+            if was_after_kept and is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
                 kept.pop()  # the heading of a list of links goes with them (an end mark stays)
             elif was_after_kept and block.links == 1 and block.outbound == 1:
                 kept.append(block)  # a link out of the site, in the text: what the text is about
@@ -231,16 +224,6 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
         kept.append(block)
         after_kept = True
     return kept
-
-
-def _is_label(text: str) -> bool:
-    """A few words that end no sentence: a heading or a label ("More on this", "Contact:")."""
-    return (
-        len(text.split()) + len(_UNSPACED.findall(text)) <= _LABEL_MAX_WORDS
-        and len(text) <= _LABEL_MAX_CHARS
-        and not _SENTENCE_END.search(text)
-        and not _NOT_BARE.search(text)
-    )
 
 
 # A block that is just one of these ends the article: what follows is the site's, not the story's.
@@ -289,7 +272,7 @@ def _is_trailing_label(kept: list[_Block]) -> bool:
     text of a short page)."""
     last = kept[-1]
     above = sum(len(b.text.split()) for b in kept[:-1])
-    return _is_label(last.text) and not last.listed and above >= _TEXT_ABOVE_LABELS
+    return is_label(last.text) and not last.listed and above >= _TEXT_ABOVE_LABELS
 
 
 def _is_garbled(text: str) -> bool:
