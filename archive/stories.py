@@ -156,6 +156,12 @@ def band_keys(minhash: MinHash) -> list[tuple[int, int]]:
     ]
 
 
+def prepare() -> None:
+    """Make the costly, cached parts now: the LSH band layout and the MinHash permutations."""
+    band_ranges()
+    _empty()
+
+
 def containment(part: frozenset[int], whole: frozenset[int]) -> float:
     """The share of ``part``'s shingles that ``whole`` holds."""
     return len(part & whole) / len(part) if part else 0.0

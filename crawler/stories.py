@@ -17,6 +17,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
+from archive import stories
 from archive.story_store import StoryStore
 from archive.threads import Threads
 from crawler.extensions.catalog import CatalogExtension
@@ -40,6 +41,10 @@ class StoryPipeline:
         assert crawler.stats is not None
         store = StoryStore(extension.catalog.connection)
         window = crawler.settings.getint("STORIES_WINDOW_DAYS")
+        # The LSH band layout (datasketch integrates for it: a second or more) and the MinHash
+        # permutations are made now, before the crawl: not in the reactor thread mid-crawl,
+        # where a shared crawl's lease heartbeat would wait behind them.
+        stories.prepare()
         return cls(Threads(store, window_days=window), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
