@@ -17,8 +17,10 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
+from twisted.internet.defer import Deferred, succeed
 
 from crawler.addon import site_registry
+from crawler.extensions.warc import WarcExtension
 from model.article import Article
 from model.layout import RunLayout
 
@@ -129,6 +131,7 @@ class RunReport:
         self.run_id = run_id
         self.stats = stats
         self.log = log
+        self.crawler: Crawler | None = None  # its WARC extension packs the WACZ the report names
         self.articles: dict[str, set[tuple[str, ...]]] = {}
 
     @classmethod
@@ -140,6 +143,7 @@ class RunReport:
         assert crawler.stats is not None
         report = cls(layout.report_path, layout.run_id, list(site_registry(crawler)), crawler.stats,
                      settings.get("LOG_FILE") or None)
+        report.crawler = crawler
         # After the WARC extension's handler: the report lists the closed files.
         crawler.signals.connect(report.spider_closed, signals.spider_closed, weak=False)
         crawler.signals.connect(report.item_scraped, signals.item_scraped, weak=False)
@@ -160,7 +164,13 @@ class RunReport:
         seen.add(article_key(item))
         self.stats.set_value(f"site/{item.site}/articles_unique", len(seen))
 
-    def spider_closed(self, reason: str) -> None:
+    def spider_closed(self, reason: str) -> Deferred[None]:
+        """Written once the run is packed, so the report names its WACZ."""
+        warc = self.crawler.get_extension(WarcExtension) if self.crawler else None
+        packed = warc.when_packed() if warc is not None else succeed(None)
+        return packed.addCallback(lambda _: self._write(reason))
+
+    def _write(self, reason: str) -> None:
         report = build_report(self.stats.get_stats(), self.run_id, sorted(self.sites), reason,
                               str(self.path.parent), self.log)
         self.path.parent.mkdir(parents=True, exist_ok=True)

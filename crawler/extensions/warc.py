@@ -22,8 +22,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
 
-from archive.cdxj import write_index
+from archive.cdxj import StreamedIndex
 from archive.dedupe import PayloadIndex
 from archive.records import (
     ArchiveError,
@@ -56,6 +59,7 @@ class WarcExtension:
         # Unchanged responses become revisit records; None: every response is stored whole.
         self.payloads = payloads
         self.crawler: Crawler | None = None  # to stop the crawl when the disk is full
+        self._packing: Deferred[None] | None = None  # the WACZ, being packed in a thread
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
@@ -65,9 +69,13 @@ class WarcExtension:
         layout = RunLayout(
             settings.get("NEWSARCHIVE_DATA_DIR"), settings.get("NEWSARCHIVE_RUN_ID")
         )
+        # Each record indexed as it is written: closing a file (at rollover, mid-crawl, or at
+        # the end) only sorts its lines, instead of reading the whole file again on the reactor.
+        index = StreamedIndex(layout.warc_dir) if settings.getbool("WARC_CDXJ_ENABLED") else None
         writer = RollingWarcWriter(
             layout.warc_dir,
-            on_close=write_index if settings.getbool("WARC_CDXJ_ENABLED") else None,
+            on_close=index.close_file if index else None,
+            on_record=index.add if index else None,
             prefix=settings.get("WARC_PREFIX"),
             max_size=settings.getint("WARC_MAX_SIZE"),
             gzip_level=settings.getint("WARC_GZIP_LEVEL"),
@@ -158,19 +166,36 @@ class WarcExtension:
         if self.crawler is not None:
             stop_for_storage(self.crawler, exc, "the WARC")
 
-    def spider_closed(self) -> None:
+    def spider_closed(self) -> Deferred[None] | None:
         # Item pipelines have closed by now: articles.jsonl and the metadata records are written.
         self.writer.close()
         self.stats.set_value("archive/records_written", self.writer.records_written)
         self.stats.set_value("archive/files", [p.name for p in self.writer.closed_files])
-        if self.wacz_run is not None and self.writer.closed_files:
-            try:
-                package = build_wacz(self.wacz_run)
-            except (ArchiveError, OSError) as exc:
-                self.stats.inc_value("archive/failed")
-                logger.error("could not package the run as WACZ: %s", exc)
-                return
-            self.stats.set_value("archive/wacz", package.name)
+        if self.wacz_run is None or not self.writer.closed_files:
+            return None
+        # Packed in a thread (reading and hashing the run's files), while the catalog adds the
+        # run's captures on the reactor's; the report waits for it (when_packed).
+        self._packing = deferToThread(build_wacz, self.wacz_run)
+        self._packing.addCallbacks(self._packed, self._not_packed)
+        return self._packing
+
+    def when_packed(self) -> Deferred[None]:
+        """Fires once the run's WACZ is packed (or failed to be), at once if none is."""
+        if self._packing is None or self._packing.called:
+            return succeed(None)
+        done: Deferred[None] = Deferred()
+        self._packing.addBoth(lambda result: (done.callback(None), result)[1])
+        return done
+
+    def _packed(self, package: Path) -> None:
+        self.stats.set_value("archive/wacz", package.name)
+
+    def _not_packed(self, failure: Failure) -> None:
+        exc = failure.value
+        if not isinstance(exc, ArchiveError | OSError):
+            failure.raiseException()
+        self.stats.inc_value("archive/failed")
+        logger.error("could not package the run as WACZ: %s", exc)
 
 
 def _http_response(response: Response, capture: WireCapture | None) -> HttpResponse:
