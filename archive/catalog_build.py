@@ -1,8 +1,9 @@
 """Filling the catalog from the record: a run's captures from its WARCs (read through the archive
 reader, revisits resolved), and every run's ``articles.jsonl``.
 
-The crawl calls :func:`add_run_captures` when a run ends; :func:`rebuild` makes a whole catalog
-again from the data directory, the same one the crawls built.
+The crawl adds each capture as its record is written (:func:`record_capture`), or, when it could
+not, calls :func:`add_run_captures` when a run ends; :func:`rebuild` makes a whole catalog again
+from the data directory, the same one the crawls built.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from warcio.recordloader import ArcWarcRecord
+
 from archive.catalog import CATALOG_NAME, Catalog
 from archive.reader import Archive
-from archive.records import ArchiveReadError, payload_digest, warc_date
+from archive.records import ArchiveReadError, RecordLocation, payload_digest, warc_date
 
 logger = logging.getLogger(__name__)
 SiteOf = Callable[[str], "str | None"]
@@ -28,6 +32,29 @@ class RebuildResult:
     runs: int = 0
     captures: int = 0
     versions: int = 0
+
+
+def record_capture(
+    record: ArcWarcRecord, location: RecordLocation, run_id: str, site_of: SiteOf
+) -> dict[str, Any] | None:
+    """The capture a record just written is (a response or revisit with its HTTP head), as
+    :func:`add_run_captures` reads it back: a revisit's payload digest is its original's."""
+    if record.rec_type not in ("response", "revisit") or record.http_headers is None:
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI")
+    http = record.http_headers
+    return {
+        "warc_filename": location.filename,
+        "warc_offset": location.offset,
+        "run_id": run_id,
+        "url": url,
+        "site": site_of(url),
+        "date": warc_date(datetime.fromisoformat(record.rec_headers.get_header("WARC-Date"))),
+        "status": int(http.get_statuscode() or 0),
+        "payload_digest": record.rec_headers.get_header("WARC-Payload-Digest"),
+        "etag": http.get_header("etag"),
+        "last_modified": http.get_header("last-modified"),
+    }
 
 
 def add_run_captures(catalog: Catalog, archive: Archive, run_dir: Path, site_of: SiteOf) -> int:

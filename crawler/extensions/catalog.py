@@ -2,10 +2,10 @@
 
 The incremental middleware (:mod:`crawler.middlewares.incremental`) asks it what is archived
 already, the version stage (:mod:`crawler.versions`) which version a text is, and the article
-sink pipeline adds each article to it (:class:`archive.catalog.CatalogSink`). When the spider
-closes (after the WARC extension has closed the run's files) the run's captures are read back
-through the archive reader, as ``newsarchive catalog rebuild`` reads them, and the per-URL table
-is recomputed.
+sink pipeline adds each article to it (:class:`archive.catalog.CatalogSink`). Each capture is
+added as the WARC extension writes its record, as ``newsarchive catalog rebuild`` would read it
+back; without the WARC extension's word (none in this crawl) the run's captures are read back
+through the archive reader when the spider closes. Then the per-URL table is recomputed.
 """
 
 from __future__ import annotations
@@ -18,12 +18,14 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
+from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog import CATALOG_NAME, Catalog, CatalogError
-from archive.catalog_build import SiteOf, add_run_captures
+from archive.catalog_build import SiteOf, add_run_captures, record_capture
 from archive.reader import Archive
-from archive.records import ArchiveReadError
+from archive.records import ArchiveReadError, RecordLocation
 from crawler.addon import site_registry
+from crawler.extensions.warc import WarcExtension
 from model.layout import RunLayout
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,8 @@ class CatalogExtension:
         self.layout = layout
         self.site_of = site_of
         self.stats = stats
+        self.captures: int | None = None  # added as written; None: read back at the end
+        self.crawler: Crawler | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CatalogExtension:
@@ -59,13 +63,35 @@ class CatalogExtension:
 
         assert crawler.stats is not None
         extension = cls(catalog, layout, site_of, crawler.stats)
+        crawler.signals.connect(extension.spider_opened, signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signals.spider_closed)
+        extension.crawler = crawler
         return extension
+
+    def spider_opened(self) -> None:
+        warc = self.crawler.get_extension(WarcExtension) if self.crawler else None
+        if warc is not None:
+            warc.record_listeners.append(self.record_written)
+            self.captures = 0
+
+    def record_written(self, record: ArcWarcRecord, location: RecordLocation) -> None:
+        capture = record_capture(record, location, self.layout.run_id, self.site_of)
+        if capture is None or self.captures is None:
+            return
+        try:
+            self.catalog.add_capture(capture)
+        except sqlite3.Error as exc:  # rebuilt at the end from the WARCs instead
+            logger.error("could not add %s to the catalog: %s", capture["url"], exc)
+            self.captures = None
+        else:
+            self.captures += 1
 
     def spider_closed(self) -> None:
         try:
-            archive = Archive.open(self.layout.data_dir / "runs")
-            captures = add_run_captures(self.catalog, archive, self.layout.run_dir, self.site_of)
+            captures = self.captures
+            if captures is None:
+                archive = Archive.open(self.layout.data_dir / "runs")
+                captures = add_run_captures(self.catalog, archive, self.layout.run_dir, self.site_of)
             self.catalog.refresh_urls()
         except (ArchiveReadError, CatalogError, OSError, sqlite3.Error) as exc:
             self.stats.inc_value("catalog/failed")

@@ -17,7 +17,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
-from twisted.internet.defer import Deferred, succeed
+from scrapy.utils.defer import maybe_deferred_to_future
 
 from crawler.addon import site_registry
 from crawler.extensions.warc import WarcExtension
@@ -164,13 +164,11 @@ class RunReport:
         seen.add(article_key(item))
         self.stats.set_value(f"site/{item.site}/articles_unique", len(seen))
 
-    def spider_closed(self, reason: str) -> Deferred[None]:
+    async def spider_closed(self, reason: str) -> None:
         """Written once the run is packed, so the report names its WACZ."""
         warc = self.crawler.get_extension(WarcExtension) if self.crawler else None
-        packed = warc.when_packed() if warc is not None else succeed(None)
-        return packed.addCallback(lambda _: self._write(reason))
-
-    def _write(self, reason: str) -> None:
+        if warc is not None:
+            await maybe_deferred_to_future(warc.when_packed())
         report = build_report(self.stats.get_stats(), self.run_id, sorted(self.sites), reason,
                               str(self.path.parent), self.log)
         self.path.parent.mkdir(parents=True, exist_ok=True)
