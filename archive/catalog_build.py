@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from warcio.recordloader import ArcWarcRecord
 
@@ -25,6 +26,7 @@ from archive.records import ArchiveReadError, RecordLocation, payload_digest, wa
 
 logger = logging.getLogger(__name__)
 SiteOf = Callable[[str], "str | None"]
+_OPEN_FILES = 16  # articles.jsonl files open at once while the catalog's texts are added
 
 
 @dataclass
@@ -93,18 +95,49 @@ def run_articles(run_dir: Path) -> Iterator[dict[str, Any]]:
                 logger.warning("%s:%d is not a whole JSON line: skipped", path, number)
 
 
-def add_articles(catalog: Catalog, articles: list[tuple[dict[str, Any], str]]) -> int:
-    """Articles (with the run that wrote them) in the order they were fetched, each as the
-    version its line says, or (lines of runs before versions existed) as the catalog counts."""
+def add_articles(catalog: Catalog, runs: list[Path]) -> int:
+    """The articles of ``runs`` in the order they were fetched, each as the version its line
+    says, or (lines of runs before versions existed) as the catalog counts. Only each line's
+    sort key and place are held; the line is read again when its turn comes, so memory holds
+    no texts, however many runs there are."""
+    order: list[tuple[str, str, int, int]] = []
+    for number, run_dir in enumerate(runs):
+        for offset, article in _article_lines(run_dir / "articles.jsonl"):
+            order.append((article.get("fetched") or "", article["url"], number, offset))
+    order.sort()
     added = 0
-    articles.sort(key=lambda item: (item[0].get("fetched") or "", item[0]["url"]))
-    with catalog.transaction():
-        for article, run_id in articles:
-            if not article.get("version"):
-                article = {**article, "version": catalog.next_version(
-                    article["url"], article.get("sha256") or "")[0]}
-            added += catalog.add_version(article, run_id)
+    files: OrderedDict[int, BinaryIO] = OrderedDict()  # the last few runs' files, kept open
+    try:
+        with catalog.transaction():
+            for _, _, number, offset in order:
+                fh = files.pop(number, None) or (runs[number] / "articles.jsonl").open("rb")
+                files[number] = fh
+                if len(files) > _OPEN_FILES:
+                    files.popitem(last=False)[1].close()
+                fh.seek(offset)
+                article = json.loads(fh.readline())
+                if not article.get("version"):
+                    article = {**article, "version": catalog.next_version(
+                        article["url"], article.get("sha256") or "")[0]}
+                added += catalog.add_version(article, runs[number].name)
+    finally:
+        for fh in files.values():
+            fh.close()
     return added
+
+
+def _article_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each whole line of an ``articles.jsonl``, with its byte offset."""
+    if not path.exists():
+        return
+    offset = 0
+    with path.open("rb") as fh:
+        for number, line in enumerate(fh, 1):
+            try:
+                yield offset, json.loads(line)
+            except json.JSONDecodeError:
+                logger.warning("%s:%d is not a whole JSON line: skipped", path, number)
+            offset += len(line)
 
 
 def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> RebuildResult:
@@ -122,13 +155,11 @@ def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> Rebuil
         archive = None
     catalog = Catalog.open(building)
     try:
-        articles: list[tuple[dict[str, Any], str]] = []
         for run_dir in runs:
             if archive is not None:
                 result.captures += add_run_captures(catalog, archive, run_dir, site_of)
-            articles += [(article, run_dir.name) for article in run_articles(run_dir)]
             result.runs += 1
-        result.versions = add_articles(catalog, articles)
+        result.versions = add_articles(catalog, runs)
         catalog.refresh_urls()
         catalog.checkpoint()
     finally:

@@ -3,10 +3,12 @@ counts as known, and search."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from archive.catalog import Catalog
+from archive.catalog_build import add_articles
 
 URL = "https://news.example/a/1"
 
@@ -80,3 +82,28 @@ def test_search_takes_words_or_fts5_syntax(tmp_path: Path) -> None:
     assert catalog.search("ferry", language="de") == []
     assert "[dawn]" in catalog.search("dawn")[0].snippet
     catalog.close()
+
+
+def test_articles_of_many_runs_are_added_in_fetch_order(tmp_path: Path) -> None:
+    """Each run's articles.jsonl is read for sort keys, then line by line in fetch order (more
+    runs than files kept open): versions follow the fetch times across runs, whatever the order
+    of the runs' names; a line cut short is skipped."""
+    runs = []
+    for number in range(20):
+        run = tmp_path / f"run-{number:02d}"
+        run.mkdir()
+        day = 20 - number  # the later the run's name, the earlier its fetch
+        lines = [json.dumps({**article(0, f"Text of day {day}."), "version": None,
+                             "fetched": f"2026-11-{day:02d}T00:00:00+00:00"})]
+        if number == 3:
+            lines.append('{"url": "cut sh')
+        (run / "articles.jsonl").write_text("\n".join(lines) + "\n")
+        runs.append(run)
+    catalog = Catalog.open(tmp_path / "catalog.sqlite")
+    assert add_articles(catalog, runs) == 20
+    versions = catalog._db.execute(
+        "SELECT version, text, run_id FROM versions ORDER BY version").fetchall()
+    catalog.close()
+    assert [v for v, _, _ in versions] == list(range(1, 21))
+    assert versions[0][1:] == ("Text of day 1.", "run-19")
+    assert versions[-1][1:] == ("Text of day 20.", "run-00")
