@@ -206,6 +206,21 @@ class Catalog:
             "INSERT OR IGNORE INTO captures VALUES (:warc_filename, :warc_offset, :run_id, :url,"
             " :site, :date, :status, :payload_digest, :etag, :last_modified)", dict(capture))
 
+    def stage_capture(self, capture: Mapping[str, Any]) -> None:
+        """A capture held in this connection's temporary storage until :meth:`add_staged`: a
+        crawl killed before its end adds none (its pages will be fetched again)."""
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS staged AS SELECT * FROM captures WHERE 0")
+        self._db.execute(
+            "INSERT INTO temp.staged VALUES (:warc_filename, :warc_offset, :run_id, :url,"
+            " :site, :date, :status, :payload_digest, :etag, :last_modified)", dict(capture))
+
+    def add_staged(self) -> None:
+        """The staged captures, added as :meth:`add_capture` adds one, in one transaction."""
+        with self.transaction():
+            self._db.execute("CREATE TEMP TABLE IF NOT EXISTS staged AS SELECT * FROM captures WHERE 0")
+            self._db.execute("INSERT OR IGNORE INTO captures SELECT * FROM temp.staged")
+            self._db.execute("DELETE FROM temp.staged")
+
     def add_version(self, article: Mapping[str, Any], run_id: str) -> bool:
         """An article as in ``articles.jsonl`` (with its ``version``); False if that version of
         that URL is already in (the same text archived again)."""

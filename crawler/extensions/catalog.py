@@ -3,9 +3,10 @@
 The incremental middleware (:mod:`crawler.middlewares.incremental`) asks it what is archived
 already, the version stage (:mod:`crawler.versions`) which version a text is, and the article
 sink pipeline adds each article to it (:class:`archive.catalog.CatalogSink`). Each capture is
-added as the WARC extension writes its record, as ``newsarchive catalog rebuild`` would read it
-back; without the WARC extension's word (none in this crawl) the run's captures are read back
-through the archive reader when the spider closes. Then the per-URL table is recomputed.
+staged as the WARC extension writes its record, as ``newsarchive catalog rebuild`` would read it
+back, and the staged ones are added when the spider closes (a killed crawl adds none, as
+before); without the WARC extension's word the run's captures are read back through the archive
+reader then. Then the per-URL table is recomputed.
 """
 
 from __future__ import annotations
@@ -79,8 +80,8 @@ class CatalogExtension:
         if capture is None or self.captures is None:
             return
         try:
-            self.catalog.add_capture(capture)
-        except sqlite3.Error as exc:  # rebuilt at the end from the WARCs instead
+            self.catalog.stage_capture(capture)  # added at the end: a killed crawl adds none
+        except sqlite3.Error as exc:  # read back at the end from the WARCs instead
             logger.error("could not add %s to the catalog: %s", capture["url"], exc)
             self.captures = None
         else:
@@ -89,7 +90,9 @@ class CatalogExtension:
     def spider_closed(self) -> None:
         try:
             captures = self.captures
-            if captures is None:
+            if captures is not None:
+                self.catalog.add_staged()
+            else:
                 archive = Archive.open(self.layout.data_dir / "runs")
                 captures = add_run_captures(self.catalog, archive, self.layout.run_dir, self.site_of)
             self.catalog.refresh_urls()
