@@ -9,7 +9,9 @@ A metadata record's line has no ``status``: :mod:`archive.lookup` tells captures
 
 An index is written beside its WARC, ``<stem>.cdxj`` for ``<stem>.warc.gz``, through a
 temporary file renamed into place, so a reader never sees half an index. ``write_index`` fits
-:class:`archive.warc.RollingWarcWriter`'s ``on_close`` hook.
+:class:`archive.warc.RollingWarcWriter`'s ``on_close`` hook; :class:`StreamedIndex` fits its
+``on_record`` and ``on_close`` hooks together, and indexes each record as it is written (the
+writer knows where it put it) instead of reading the whole file again when it is closed.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from cdxj_indexer.main import CDXJIndexer
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
+from warcio.recordloader import ArcWarcRecord
 
-from archive.records import OPEN_SUFFIX, ArchiveError
+from archive.records import OPEN_SUFFIX, ArchiveError, RecordLocation
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +95,69 @@ def complete_length(path: Path) -> int:
     except (ArchiveLoadFailed, EOFError, zlib.error) as exc:
         logger.warning("%s ends in a damaged record after byte %d: %s", path, end, exc)
     return end
+
+
+class StreamedIndex:
+    """The index of each WARC file, line by line as its records are written, sorted when the
+    file is closed. The lines are cdxj-indexer's (its own code makes them, from the record the
+    writer just serialised and where it put it), spilled to a hidden file beside the WARC so
+    memory does not grow with the file. A file with no spilled lines (written by another
+    writer) is indexed whole when it closes, as :func:`write_index` does."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)  # the WARCs' folder: the spilled lines go there too
+        self._indexer = _RecordIndexer(io.StringIO(), [])
+        self._spills: dict[str, tuple[Path, IO[str]]] = {}
+
+    def add(self, record: ArcWarcRecord, location: RecordLocation) -> None:
+        """Index ``record``, just written at ``location``."""
+        if not self._indexer.filter_record(record):
+            return
+        spill = self._spills.get(location.filename)
+        if spill is None:
+            path = self.directory / f".{location.filename}.cdxj-part"
+            # "w": a file left by a crash is dropped (its WARC is indexed whole on recovery).
+            spill = self._spills[location.filename] = (path, path.open("w", encoding="utf-8"))
+        self._indexer.index_record(record, location, spill[1])
+
+    def close_file(self, warc: Path) -> Path:
+        """``warc`` was closed: sort its lines into its index (:func:`index_path`)."""
+        spill = self._spills.pop(Path(warc).name, None)
+        if spill is None:
+            return write_index(warc)
+        path, out = spill
+        try:
+            out.close()
+            lines = sorted(path.read_text(encoding="utf-8").splitlines())
+            target = index_path(warc)
+            _write_lines_atomically(target, lines)
+        except OSError as exc:
+            raise CdxjError(f"cannot index {warc}: {exc.strerror or exc}") from exc
+        finally:
+            path.unlink(missing_ok=True)
+        logger.info("indexed %s as written: %d lines in %s", warc, len(lines), target.name)
+        return target
+
+
+class _RecordIndexer(CDXJIndexer):  # type: ignore[misc]
+    """cdxj-indexer's line for one record that is already in memory, with its location."""
+
+    def index_record(self, record: ArcWarcRecord, location: RecordLocation, out: IO[str]) -> None:
+        self.curr_filename = location.filename
+        self.process_index_entry(_Located(location), record, location.filename, out)
+
+
+class _Located:
+    """What cdxj-indexer asks its record iterator: where the record is."""
+
+    def __init__(self, location: RecordLocation) -> None:
+        self.location = location
+
+    def get_record_offset(self) -> int:
+        return self.location.offset
+
+    def get_record_length(self) -> int:
+        return self.location.length
 
 
 def index_path(warc: Path) -> Path:

@@ -13,7 +13,7 @@ import io
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -41,6 +41,7 @@ from archive.records import (
 
 logger = logging.getLogger(__name__)
 
+
 class RollingWarcWriter:
     """Append records to ``directory``, starting a new file past ``max_size`` bytes."""
 
@@ -54,6 +55,7 @@ class RollingWarcWriter:
         clock: Callable[[], datetime] = utc_now,
         make_id: Callable[[], str] = new_record_id,
         on_close: Callable[[Path], object] | None = None,
+        on_record: Callable[[ArcWarcRecord, RecordLocation], object] | None = None,
         gzip_level: int = DEFAULT_GZIP_LEVEL,
     ) -> None:
         if max_size <= 0:
@@ -65,6 +67,7 @@ class RollingWarcWriter:
         self.clock = clock
         self.make_id = make_id
         self.on_close = on_close
+        self.on_record = on_record  # each record written (not warcinfo), and where it went
         self.gzip_level = gzip_level
         self.closed_files: list[Path] = []
         self.records_written = 0
@@ -73,10 +76,6 @@ class RollingWarcWriter:
         self._path: Path | None = None
         self._warcinfo_id = ""  # of the open file's warcinfo record, named by every record
         self._broken = False
-
-    @property
-    def current_filename(self) -> str | None:
-        return self._final_path(self._path).name if self._path else None
 
     def write_exchange(
         self,
@@ -156,9 +155,7 @@ class RollingWarcWriter:
         ``url`` is the record's target URI: for an extracted article, :func:`article_uri`.
         """
         record = self._builder().create_warc_record(
-            url, "metadata",
-            payload=io.BytesIO(payload),
-            length=len(payload),
+            url, "metadata", payload=io.BytesIO(payload), length=len(payload),
             warc_content_type=content_type,
             warc_headers_dict={
                 "WARC-Record-ID": self.make_id(),
@@ -231,12 +228,12 @@ class RollingWarcWriter:
         # A writer over a throwaway buffer: warcio's record builder, used only to build records.
         return WARCWriter(io.BytesIO(), gzip=True, warc_version=WARC_VERSION)
 
-    def _append(self, records: Iterable[ArcWarcRecord]) -> list[RecordLocation]:
+    def _append(self, written: list[ArcWarcRecord]) -> list[RecordLocation]:
         fh, path = self._open()
         offset = fh.tell()
         buffer = io.BytesIO()
         spans: list[tuple[int, int, str]] = []
-        for record in records:
+        for record in written:
             record.rec_headers.replace_header("WARC-Warcinfo-ID", self._warcinfo_id)
             start = buffer.tell()
             buffer.write(gzip_member(record, self.gzip_level))
@@ -245,6 +242,9 @@ class RollingWarcWriter:
         name = self._final_path(path).name
         self.records_written += len(spans)
         locations = [RecordLocation(name, offset + s, n, rid) for s, n, rid in spans]
+        if self.on_record is not None:
+            for record, location in zip(written, locations, strict=True):
+                self.on_record(record, location)
         if fh.tell() >= self.max_size:
             self.close()
         return locations

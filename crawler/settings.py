@@ -29,6 +29,15 @@ RETRY_EXCEPTIONS = [
     "scrapy.core.downloader.handlers.http11.TunnelError",
 ]
 REDIRECT_MAX_TIMES = 10
+# Items processed at once per response (Scrapy: 100). Ours give one item per article page, or
+# requests (listings, sitemaps), yet Scrapy 2.19 starts this many asyncio tasks for every
+# response's output: 200,200 of the 212,000 tasks of a 2,000-page crawl, and 16.8 -> 15.0 ms of
+# the crawl process's CPU per page at 1 (bench/crawl.py's site; cProfile, then getrusage).
+# Pages still go through extraction in parallel: the scraper handles many responses at once,
+# up to SCRAPER_SLOT_MAX_ACTIVE_SIZE (5 MB, Scrapy's: ~40 pages of 120 KB waiting for the pool,
+# enough to keep it busy, and the bound that holds downloads back when extraction lags).
+CONCURRENT_ITEMS = 1
+# Not DEBUG for crawls: Scrapy would log every item, and a Page item's repr holds the whole page.
 LOG_LEVEL = "INFO"
 # Only the content codings pywb and ReplayWeb.page both replay: Scrapy would also offer br and
 # zstd (zstd replays as raw bytes in pywb, blank in ReplayWeb.page), and ReplayWeb.page shows

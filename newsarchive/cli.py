@@ -267,6 +267,7 @@ def _reextract(args: argparse.Namespace) -> int:
         where = run.articles_path or f"run {run.layout.run_id}"
         print(f"{where}: {result.articles} articles from {result.pages} archived"
               f" pages ({result.empty} without text, {result.failed} failed)")
+    del archive  # its index of every capture: the catalog rebuild reads its own, not beside it
     if args.out is None and runs:  # the catalog's texts are those of the runs: made again
         print(refresh_catalog(runs[0].layout.data_dir, sites))
     return 1 if failed else 0

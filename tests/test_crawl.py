@@ -17,6 +17,8 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
+from archive.cdxj import index_path
+from tests.archive._support import archive_tool
 from tests.conftest import SITES, Crawl, dead_proxy, expected, read_articles
 
 WARCIO = str(Path(sys.executable).with_name("warcio"))
@@ -161,6 +163,27 @@ def test_warcs_are_indexable(crawl: Crawl) -> None:
         assert json.dumps(article["url"]) in indexed
     result = subprocess.run([WARCIO, "index", *files], capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.count('"response"') >= len(crawl.articles)
+
+
+def test_indexes_streamed_as_written_are_cdxj_indexers(crawl: Crawl) -> None:
+    """Each WARC's index was made record by record while it was written (the crawl rolls over
+    at 60 kB, so many files closed mid-crawl): the same lines cdxj-indexer reads from the file."""
+    warcs = warc_files(crawl)
+    assert len(warcs) > 3
+    for warc in warcs:
+        result = subprocess.run([CDXJ_INDEXER, "--sort", str(warc)], capture_output=True,
+                                text=True, check=True)
+        assert index_path(warc).read_text().splitlines() == result.stdout.splitlines(), warc
+    assert "as written" in (crawl.run_dir / "crawl.log").read_text()
+    assert not list(crawl.run_dir.rglob("*.cdxj-part"))  # the spilled lines are cleaned up
+
+
+def test_wacz_packed_off_the_reactor_validates_and_is_reported(crawl: Crawl) -> None:
+    package = crawl.run_dir / "test-run.wacz"
+    assert crawl.report["archive"]["wacz"] == package.name  # the report waited for the thread
+    validate = subprocess.run([str(archive_tool("wacz")), "validate", "-f", str(package)],
+                              capture_output=True, text=True, timeout=120)
+    assert validate.returncode == 0, validate.stdout + validate.stderr
 
 
 def test_non_article_pages_are_archived_without_text(crawl: Crawl) -> None:

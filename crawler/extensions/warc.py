@@ -14,6 +14,7 @@ the exchange is rebuilt from Scrapy's request and response, as Twisted parsed th
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,13 +23,19 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 from scrapy.statscollectors import StatsCollector
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred, succeed
+from twisted.internet.threads import deferToThread
+from twisted.python.failure import Failure
+from warcio.recordloader import ArcWarcRecord
 
-from archive.cdxj import write_index
+from archive.cdxj import StreamedIndex
 from archive.dedupe import PayloadIndex
 from archive.records import (
     ArchiveError,
     HttpRequest,
     HttpResponse,
+    RecordLocation,
     payload_digest,
     utc_now,
 )
@@ -56,6 +63,9 @@ class WarcExtension:
         # Unchanged responses become revisit records; None: every response is stored whole.
         self.payloads = payloads
         self.crawler: Crawler | None = None  # to stop the crawl when the disk is full
+        self._packing: Deferred[None] | None = None  # the WACZ, being packed in a thread
+        # Told of each record written and where (the catalog's captures, the CDXJ index).
+        self.record_listeners: list[Callable[[ArcWarcRecord, RecordLocation], object]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
@@ -65,9 +75,12 @@ class WarcExtension:
         layout = RunLayout(
             settings.get("NEWSARCHIVE_DATA_DIR"), settings.get("NEWSARCHIVE_RUN_ID")
         )
+        # Each record indexed as it is written: closing a file (at rollover, mid-crawl, or at
+        # the end) only sorts its lines, instead of reading the whole file again on the reactor.
+        index = StreamedIndex(layout.warc_dir) if settings.getbool("WARC_CDXJ_ENABLED") else None
         writer = RollingWarcWriter(
             layout.warc_dir,
-            on_close=write_index if settings.getbool("WARC_CDXJ_ENABLED") else None,
+            on_close=index.close_file if index else None,
             prefix=settings.get("WARC_PREFIX"),
             max_size=settings.getint("WARC_MAX_SIZE"),
             gzip_level=settings.getint("WARC_GZIP_LEVEL"),
@@ -90,6 +103,9 @@ class WarcExtension:
         assert crawler.stats is not None
         wacz_run = layout.run_dir if settings.getbool("WACZ_ENABLED") else None
         extension = cls(writer, crawler.stats, payloads, wacz_run)
+        if index is not None:
+            extension.record_listeners.append(index.add)
+        writer.on_record = extension.record_written
         extension.crawler = crawler
         crawler.signals.connect(extension.response_downloaded, signals.response_downloaded)
         crawler.signals.connect(extension.left_downloader, signals.request_left_downloader)
@@ -133,6 +149,10 @@ class WarcExtension:
         request.meta["warc"] = location
         request.meta["fetched"] = fetched.isoformat()
 
+    def record_written(self, record: ArcWarcRecord, location: RecordLocation) -> None:
+        for listener in self.record_listeners:
+            listener(record, location)
+
     def left_downloader(self, request: Request) -> None:
         """A download that failed after its head arrived (cut short, over the size limit,
         timed out): archive what arrived. A response was archived already and popped it."""
@@ -159,19 +179,36 @@ class WarcExtension:
         if self.crawler is not None:
             stop_for_storage(self.crawler, exc, "the WARC")
 
-    def spider_closed(self) -> None:
+    async def spider_closed(self) -> None:
         # Item pipelines have closed by now: articles.jsonl and the metadata records are written.
         self.writer.close()
         self.stats.set_value("archive/records_written", self.writer.records_written)
         self.stats.set_value("archive/files", [p.name for p in self.writer.closed_files])
-        if self.wacz_run is not None and self.writer.closed_files:
-            try:
-                package = build_wacz(self.wacz_run)
-            except (ArchiveError, OSError) as exc:
-                self.stats.inc_value("archive/failed")
-                logger.error("could not package the run as WACZ: %s", exc)
-                return
-            self.stats.set_value("archive/wacz", package.name)
+        if self.wacz_run is None or not self.writer.closed_files:
+            return
+        # Packed in a thread (reading and hashing the run's files), while the catalog adds the
+        # run's captures on the reactor's; the report waits for it (when_packed).
+        self._packing = deferToThread(build_wacz, self.wacz_run)
+        self._packing.addCallbacks(self._packed, self._not_packed)
+        await maybe_deferred_to_future(self.when_packed())
+
+    def when_packed(self) -> Deferred[None]:
+        """Fires once the run's WACZ is packed (or failed to be), at once if none is."""
+        if self._packing is None or self._packing.called:
+            return succeed(None)
+        done: Deferred[None] = Deferred()
+        self._packing.addBoth(lambda result: (done.callback(None), result)[1])
+        return done
+
+    def _packed(self, package: Path) -> None:
+        self.stats.set_value("archive/wacz", package.name)
+
+    def _not_packed(self, failure: Failure) -> None:
+        exc = failure.value
+        if not isinstance(exc, ArchiveError | OSError):
+            failure.raiseException()
+        self.stats.inc_value("archive/failed")
+        logger.error("could not package the run as WACZ: %s", exc)
 
 
 def _http_response(response: Response, capture: WireCapture | None) -> HttpResponse:

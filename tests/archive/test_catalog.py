@@ -98,3 +98,4 @@ def test_search_takes_words_or_fts5_syntax(tmp_path: Path) -> None:
     assert catalog.search("ferry", language="de") == []
     assert "[dawn]" in catalog.search("dawn")[0].snippet
     catalog.close()
+

@@ -15,6 +15,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.cdxj import (
     CdxjError,
+    StreamedIndex,
     ensure_index,
     index_path,
     index_warc,
@@ -144,6 +145,38 @@ def test_write_index_as_the_writers_on_close_hook(tmp_path: Path) -> None:
     assert len(writer.closed_files) > 1
     for warc in writer.closed_files:
         assert index_path(warc).read_text(encoding="utf-8").splitlines() == index_warc(warc)
+
+
+def test_streamed_index_equals_cdxj_indexers(tmp_path: Path) -> None:
+    """Lines made as each record is written, across rollovers: responses (a raw head kept byte
+    for byte among them), revisits and metadata records, as cdxj-indexer reads them back."""
+    streamed = StreamedIndex(tmp_path)
+    writer = RollingWarcWriter(tmp_path, prefix="test", max_size=3000,
+                               on_record=streamed.add, on_close=streamed.close_file)
+    for i in range(6):
+        head = b"HTTP/1.1 200 OK\r\nContent-Type:  text/html; charset=utf-8\r\nX-A: 1\r\n\r\n"
+        response = HttpResponse.from_wire(head, b"<p>%d</p>" % i) if i % 2 else HttpResponse(
+            404 if i == 4 else 200, [("Content-Type", "text/plain")], b"x" * 1000)
+        url = f"https://news.example/{i}?q=%C3%A9&a=b"
+        request = HttpRequest("GET", f"/{i}", [("Host", "news.example")])
+        location = writer.write_exchange(url, request, response)
+        writer.write_metadata(f"urn:article:{url}", b'{"title": "t"}', concurrent_to=location.record_id)
+        writer.write_revisit(url, request, response, refers_to_uri=url,
+                             refers_to_date="2026-01-01T00:00:00Z")
+    writer.close()
+    assert len(writer.closed_files) > 2
+    for warc in writer.closed_files:
+        assert index_path(warc).read_text(encoding="utf-8").splitlines() == cdxj_indexer_cli(warc)
+    assert not list(tmp_path.glob(".*"))  # the spilled lines are gone
+
+
+def test_streamed_index_of_a_file_it_saw_no_record_of_indexes_the_file(tmp_path: Path) -> None:
+    warc = RollingWarcWriter(tmp_path, prefix="test")
+    warc.write_exchange("https://news.example/", HttpRequest("GET", "/", []),
+                        HttpResponse(200, [("Content-Type", "text/html")], b"<p>a</p>"))
+    warc.close()
+    target = StreamedIndex(tmp_path).close_file(warc.closed_files[0])
+    assert target.read_text(encoding="utf-8").splitlines() == index_warc(warc.closed_files[0])
 
 
 def test_ensure_index_reuses_a_fresh_index_and_redoes_a_stale_one(run: SampleRun) -> None:

@@ -1,0 +1,202 @@
+"""Crawl throughput and memory on every core, against a bare Scrapy spider and extraction alone.
+
+    bench/crawl.py [--pages N] [--workers W] [--memory-pages M] [--web DIR] [--keep]
+
+A generated news site of N article pages (bench/newssite.py: 50-200 KB each, mostly boilerplate,
+seeded) is served on the loopback by the fixture server (tests/fixtures/server.py). First the
+server's own capacity is measured with a raw concurrent HTTP client, and its CPU is sampled in
+every run below, to show it is not what bounds them. Then, in one run, pages/s of:
+
+    a  a bare Scrapy spider fetching the same URLs (bench/bare_spider.py)
+    b  our extraction alone over the same pages, in the crawl's pool of W processes, no Scrapy
+    c  the full crawl with the pool off (EXTRACT_WORKERS=1: extraction in the crawl's process)
+    d  the full crawl as shipped (EXTRACT_WORKERS=W; default 0, one per core)
+
+The crawls are whole ``newsarchive crawl`` processes (archive, catalog, WACZ and all); pages/s is
+over each process's whole life. For each: CPU seconds (the process and its workers), cores busy,
+and peak RSS of the process tree. With ``--memory-pages M``, crawl d and ``reextract --workers
+2`` run again over a site of M pages, and their peak RSS is compared with that at N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.newssite import HOST, site_config, write_site  # noqa: E402
+from bench.processtree import Usage, run_measured  # noqa: E402
+from crawler._pool import extraction_pool  # noqa: E402
+from crawler.siteconfig import load_sites  # noqa: E402
+from pipelines.extraction import extract  # noqa: E402
+from tests.fixtures.process import FixtureServer  # noqa: E402
+
+MB = 1 << 20
+IN_FLIGHT = 8  # pages submitted per worker at a time in b, as reextract does
+
+
+def server_capacity(server: FixtureServer, urls: list[str], clients: int = 16) -> float:
+    """Pages/s the server gives a raw HTTP client with ``clients`` keep-alive connections."""
+    todo = deque(urls)
+
+    def fetch() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+        while True:
+            try:
+                url = todo.popleft()
+            except IndexError:
+                break
+            connection.request("GET", url, headers={"Host": HOST, "Accept-Encoding": "gzip"})
+            connection.getresponse().read()
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=fetch) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(urls) / (time.perf_counter() - started)
+
+
+def extraction_alone(web: Path, urls: list[str], sites: Path, workers: int) -> tuple[float, float]:
+    """Seconds and CPU seconds to extract every page in a pool of ``workers``, files read here."""
+    rules = load_sites([sites], ["bench"])["bench"].rules
+    before = os.times()
+    started = time.perf_counter()
+    pending: deque[Future[object]] = deque()
+    with extraction_pool(workers) as pool:
+        for url in urls:
+            body = (web / HOST / url.split(f"{HOST}/", 1)[1]).read_bytes()
+            pending.append(pool.submit(extract, url, body, rules=rules,
+                                       content_type="text/html; charset=utf-8"))
+            while len(pending) >= IN_FLIGHT * workers:
+                pending.popleft().result()
+        for job in pending:
+            job.result()
+    after = os.times()
+    cpu = sum(after[:4]) - sum(before[:4])
+    return time.perf_counter() - started, cpu
+
+
+class Bench:
+    def __init__(self, root: Path, server: FixtureServer, workers: int) -> None:
+        self.root = root
+        self.server = server
+        self.server_process = psutil.Process(server.pid)
+        self.workers = workers
+        self.rows: dict[str, tuple[int, Usage, float]] = {}
+
+    def measure(self, label: str, pages: int, command: Sequence[str]) -> Usage:
+        server_before = sum(self.server_process.cpu_times()[:2])
+        usage = run_measured(command, ROOT, self.root / f"{label.split()[0]}.log")
+        server_cpu = sum(self.server_process.cpu_times()[:2]) - server_before
+        if usage.returncode != 0:
+            print(f"{label}: exit status {usage.returncode}; see {self.root}", file=sys.stderr)
+        self.rows[label] = (pages, usage, server_cpu)
+        print(row(label, pages, usage, server_cpu), flush=True)
+        return usage
+
+    def crawl(self, label: str, pages: int, workers: int) -> Path:
+        data = self.root / f"data-{label.split()[0]}"
+        sites = self.root / f"bench-{pages}.toml"
+        self.measure(label, pages, [
+            sys.executable, "-m", "newsarchive", "crawl", "bench", "--data", str(data),
+            "--sites", str(sites), "--proxy", self.server.proxy, "--delay-scale", "0",
+            "-s", f"EXTRACT_WORKERS={workers}"])
+        return data
+
+
+def row(label: str, pages: int, usage: Usage, server_cpu: float) -> str:
+    return (f"{label:<34} {pages:6d} pages {usage.wall:7.1f} s {pages / usage.wall:7.1f} pages/s"
+            f"  cpu {usage.cpu:7.1f} s ({usage.cores:4.2f} cores)  peak RSS"
+            f" {usage.peak_rss / MB:6.0f} MB  server {100 * server_cpu / usage.wall:3.0f}% of a core")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pages", type=int, default=5_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="extraction processes of b and d (default: one per core)")
+    parser.add_argument("--memory-pages", type=int, default=0, metavar="M",
+                        help="also crawl and reextract a site of M pages and compare peak RSS")
+    parser.add_argument("--web", type=Path, help="keep the generated site here, for later runs")
+    parser.add_argument("--keep", action="store_true", help="keep the data directories and logs")
+    args = parser.parse_args(argv)
+    if args.pages < 1 or args.workers < 1 or args.memory_pages < 0:
+        print("--pages and --workers must be at least 1", file=sys.stderr)
+        return 2
+    root = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
+    web = args.web or root / "web"
+    try:
+        return run(args, root, web)
+    finally:
+        if args.keep:
+            print(f"\nkept: {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def run(args: argparse.Namespace, root: Path, web: Path) -> int:
+    n, workers = args.pages, args.workers
+    largest = max(n, args.memory_pages)
+    started = time.perf_counter()
+    urls = write_site(web, largest)[:n]
+    if args.memory_pages:
+        write_site(web, n)  # its own sitemap
+    for pages in {n, largest}:
+        (root / f"bench-{pages}.toml").write_text(site_config(pages))
+    (root / "urls.txt").write_text("\n".join(urls) + "\n")
+    size = sum((web / HOST / "news" / f"{i}.html").stat().st_size for i in range(n))
+    print(f"{n} pages of {size / n / 1024:.0f} KB on average (site written in"
+          f" {time.perf_counter() - started:.0f} s); {os.cpu_count()} cores,"
+          f" load average {os.getloadavg()[0]:.2f} before the runs\n")
+    with FixtureServer(web) as server:
+        bench = Bench(root, server, workers)
+        capacity = server_capacity(server, urls[: min(n, 2_000)])
+        print(f"server capacity (raw client, 16 connections): {capacity:.0f} pages/s\n")
+        bench.measure("a bare Scrapy spider", n, [
+            sys.executable, "bench/bare_spider.py", str(root / "urls.txt"),
+            "--proxy", server.proxy, "--concurrency", "16"])
+        wall, cpu = extraction_alone(web, urls, root / f"bench-{n}.toml", workers)
+        bench.rows["b"] = (n, Usage(wall, cpu, 0, 0), 0.0)
+        print(row(f"b extraction alone, {workers} workers", n, Usage(wall, cpu, 0, 0), 0.0))
+        bench.crawl("c full crawl, pool off", n, 1)
+        data = bench.crawl(f"d full crawl, {workers} workers", n, workers)
+        rate = {key[0]: pages / usage.wall for key, (pages, usage, _) in bench.rows.items()}
+        print(f"\nd / b = {rate['d'] / rate['b']:.2f}   d / c = {rate['d'] / rate['c']:.2f}"
+              f"   d / a = {rate['d'] / rate['a']:.2f}")
+        reextract = bench.measure("r reextract --workers 2", n, [
+            sys.executable, "-m", "newsarchive", "reextract", str(data), "--workers", "2",
+            "--sites", str(root / f"bench-{n}.toml")])
+        if args.memory_pages:
+            print()
+            crawl_n = bench.rows[f"d full crawl, {workers} workers"][1]
+            bench.crawl(f"D full crawl, {workers} workers", largest, workers)
+            big = bench.measure("R reextract --workers 2", largest, [
+                sys.executable, "-m", "newsarchive", "reextract", str(root / "data-D"),
+                "--workers", "2", "--sites", str(root / f"bench-{largest}.toml")])
+            crawl_m = bench.rows[f"D full crawl, {workers} workers"][1]
+            print(f"\npeak RSS at {largest} / at {n} pages: crawl"
+                  f" {crawl_m.peak_rss / crawl_n.peak_rss:.2f}, reextract"
+                  f" {big.peak_rss / reextract.peak_rss:.2f}")
+    print(f"load average after the runs: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
