@@ -143,9 +143,15 @@ class Catalog:
 
     @classmethod
     def open_readonly(cls, path: Path) -> Catalog:
-        """Open an existing catalog for reading only: a crawl may be writing it meanwhile."""
+        """Open an existing catalog for reading only: a crawl may be writing it meanwhile. One
+        older than this schema is upgraded first (a read-only connection cannot add tables)."""
         try:
             db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            if db.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                db.close()
+                cls.open(path).close()
+                db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True,
+                                     timeout=30)
             db.execute("SELECT 1 FROM versions LIMIT 1")
         except sqlite3.Error as exc:
             raise CatalogError(f"cannot read the catalog {path}: {exc}") from exc
@@ -290,10 +296,3 @@ class Catalog:
             words = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
             rows = self._db.execute(sql, {**params, "query": words or '""'}).fetchall()
         return [Hit(*row) for row in rows]
-
-    def rows(self, table: str) -> list[tuple[Any, ...]]:
-        """Every row of a table but its row ids, sorted: for comparing two catalogs."""
-        columns = {"captures": "*", "urls": "*", "versions":
-                   "url, version, site, canonical_url, title, published, language, sha256, text,"
-                   " run_id, fetched, warc_filename, warc_offset, text_path"}[table]
-        return sorted(self._db.execute(f"SELECT {columns} FROM {table}").fetchall(), key=repr)

@@ -26,6 +26,8 @@ from functools import cache, lru_cache
 
 from datasketch import MinHash, MinHashLSH
 
+from archive.story_store import WINDOW_DAYS as WINDOW_DAYS  # threads read it here
+
 TERMS = 40  # salient terms kept per article
 SHINGLE = 5  # words per shingle
 PERMUTATIONS = 128  # MinHash size
@@ -33,7 +35,6 @@ LSH_THRESHOLD = 0.3  # Jaccard for candidates: low enough for a wire inside a lo
 COPY_CONTAINMENT = 0.6  # share of an article's shingles found in an earlier one: a copy
 JOIN_SIMILARITY = 0.2  # broad cosine (threads.py) to a thread, to join it: tuned on fixtures
 PROBES = 8  # an article's heaviest terms, by which active threads are looked up
-WINDOW_DAYS = 3  # a thread takes articles dated up to this many days after its last one
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
 _TITLE_WEIGHT = 1.0

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+WINDOW_DAYS = 3  # a thread takes articles dated up to this many days after its last one
+
 CENTRE_TERMS = 60  # a thread keeps its heaviest terms only: comparing one costs the same always
 
 _SCHEMA = """

@@ -11,14 +11,15 @@ import logging
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any
-
-from scrapy.settings import Settings
+from typing import TYPE_CHECKING, Any
 
 from archive.catalog import CATALOG_NAME, Catalog, CatalogError, Hit
 from crawler.siteconfig import SiteRegistry, load_sites
 from newsarchive.arguments import add_sites_option, data_dir, day
 from newsarchive.lock import DataDirBusy, DataDirLock
+
+if TYPE_CHECKING:
+    from scrapy.settings import Settings
 
 logger = logging.getLogger(__name__)
 

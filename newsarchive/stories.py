@@ -11,10 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.catalog import CATALOG_NAME, Catalog, CatalogError
-from archive.stories import WINDOW_DAYS
-from archive.story_store import StoryStore
+from archive.story_store import WINDOW_DAYS, StoryStore
 from archive.story_view import Thread, threads
-from archive.threads import Threads
 from crawler.siteconfig import load_sites
 from newsarchive.arguments import add_sites_option, data_dir, day
 from newsarchive.lock import DataDirBusy, DataDirLock
@@ -45,6 +43,8 @@ def _window(value: str) -> int:
 
 
 def _stories(args: argparse.Namespace) -> int:
+    from archive.threads import Threads  # datasketch, numpy and scipy: not for other commands
+
     data = Path(args.data_pos or args.data)
     path = data / CATALOG_NAME
     if not path.is_file():

@@ -24,6 +24,7 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.catalog import CATALOG_NAME, Catalog
 from crawler.siteconfig import BUILTIN_DIR, SiteRegistry
 from newsarchive.cli import main
+from tests.archive._support import rows
 from tests.conftest import WEB_ROOT, read_articles
 from tests.fixtures.process import FixtureServer
 
@@ -215,7 +216,7 @@ def test_a_rebuild_gives_the_catalog_the_crawls_built(nights: Nights, tmp_path: 
     tables = ("captures", "versions", "urls")
     crawled = Catalog.open(data_dir / CATALOG_NAME)
     try:
-        built = {table: crawled.rows(table) for table in tables}
+        built = {table: rows(crawled, table) for table in tables}
         assert built["captures"] and built["versions"] and built["urls"]
     finally:
         crawled.close()
@@ -224,7 +225,7 @@ def test_a_rebuild_gives_the_catalog_the_crawls_built(nights: Nights, tmp_path: 
     rebuilt = Catalog.open(data_dir / CATALOG_NAME)
     try:
         for table in tables:
-            assert rebuilt.rows(table) == built[table], table
+            assert rows(rebuilt, table) == built[table], table
         assert rebuilt.search(NEW_PHRASE)
     finally:
         rebuilt.close()
@@ -254,7 +255,7 @@ def test_reextract_keeps_the_versions_and_the_catalog(nights: Nights, tmp_path: 
     shutil.copytree(nights.data_dir, data_dir)
     crawled = Catalog.open(data_dir / CATALOG_NAME)
     try:
-        before = {table: crawled.rows(table) for table in ("captures", "versions", "urls")}
+        before = {table: rows(crawled, table) for table in ("captures", "versions", "urls")}
     finally:
         crawled.close()
     assert main(["reextract", str(data_dir), "--workers", "1",
@@ -265,6 +266,7 @@ def test_reextract_keeps_the_versions_and_the_catalog(nights: Nights, tmp_path: 
     assert OLD_PHRASE in (data_dir / first["text_path"]).read_text()
     after = Catalog.open(data_dir / CATALOG_NAME)
     try:
-        assert {table: after.rows(table) for table in before} == before
+        assert {table: rows(after, table) for table in before} == before
     finally:
         after.close()
+

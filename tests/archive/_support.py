@@ -18,9 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from archive.catalog import Catalog
 from archive.records import HttpRequest, HttpResponse, RecordLocation, article_uri
 from archive.warc import RollingWarcWriter
 from model.layout import RunLayout
@@ -198,3 +200,12 @@ def url_server(command: list[str], log_path: Path, what: str,
     finally:
         stop_process(server, timeout=15)
         server.stdout.close()
+
+
+def rows(catalog: Catalog, table: str) -> list[tuple[Any, ...]]:
+    """Every row of a catalog's table but its row ids, sorted: for comparing two catalogs."""
+    columns = {"captures": "*", "urls": "*", "versions":
+               "url, version, site, canonical_url, title, published, language, sha256, text,"
+               " run_id, fetched, warc_filename, warc_offset, text_path"}[table]
+    sql = f"SELECT {columns} FROM {table}"
+    return sorted(catalog.connection.execute(sql).fetchall(), key=repr)

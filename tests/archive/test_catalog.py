@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from archive.catalog import Catalog
+from tests.archive._support import rows
 
 URL = "https://news.example/a/1"
 
@@ -39,7 +40,7 @@ def test_the_url_table_is_the_same_whatever_the_order(tmp_path: Path) -> None:
     one, two = Catalog.open(tmp_path / "one.sqlite"), Catalog.open(tmp_path / "two.sqlite")
     fill(one, captures_first=True)
     fill(two, captures_first=False)
-    assert one.rows("urls") == two.rows("urls")
+    assert rows(one, "urls") == rows(two, "urls")
     known = one.known(URL)
     assert known is not None and known.versions == 2
     assert known.etag == '"b"' and known.last_checked == "2026-12-03T00:00:00Z"  # the 304's date
@@ -56,9 +57,9 @@ def test_recomputing_one_run_s_urls_gives_what_recomputing_all_does(tmp_path: Pa
         catalog.add_capture(capture(40, "2026-12-04T00:00:00Z", etag='"c"'))
     whole.refresh_urls()
     scoped.refresh_urls([URL])  # the URL of the run just added: the other is left as it was
-    assert scoped.rows("urls") != whole.rows("urls")
+    assert rows(scoped, "urls") != rows(whole, "urls")
     scoped.refresh_urls([other["url"]])
-    assert scoped.rows("urls") == whole.rows("urls")
+    assert rows(scoped, "urls") == rows(whole, "urls")
     known = scoped.known(URL)
     assert known is not None and known.etag == '"c"'
     whole.close()

@@ -20,7 +20,7 @@ from archive.reader import Archive, decoded_body
 from archive.records import HttpRequest, HttpResponse, RecordLocation, payload_digest
 from archive.warc import RollingWarcWriter
 from model.layout import RunLayout
-from tests.archive._support import T0, Clock
+from tests.archive._support import T0, Clock, rows
 
 URL = "https://news.example/2026/01/02/ferry"
 PAGES = [b"<p>The ferry leaves at noon.</p>", b"<p>The ferry leaves at dawn.</p>"]
@@ -152,7 +152,7 @@ def test_a_catalog_from_before_record_ids_is_upgraded_and_refilled(tmp_path: Pat
     catalog = Catalog.open_readonly(path)
     latest = catalog.latest_response(URL)
     assert latest is not None and latest.run_id == "night-1" and latest.warc_length
-    assert [row[0] for row in catalog.rows("captures")] != ["w"]
+    assert [row[0] for row in rows(catalog, "captures")] != ["w"]
     catalog.close()
 
 
