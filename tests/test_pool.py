@@ -9,7 +9,9 @@ from pathlib import Path
 
 from tests.conftest import Crawl, FixtureServer, read_articles
 
-PER_CAPTURE = ("fetched", "warc_filename", "warc_offset", "warc_record_id")
+# Where each capture went, and its story thread: a thread's id is its first article's, and the
+# pool hands articles back in the order they finish, not the order they were fetched.
+PER_CAPTURE = ("fetched", "warc_filename", "warc_offset", "warc_record_id", "story")
 
 
 def test_the_pool_extracts_what_one_process_extracts(
