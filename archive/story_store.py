@@ -123,12 +123,14 @@ class StoryStore:
             f" WHERE term IN ({_marks(terms)}) AND last_day >= ?) AND s.first_day <= ?",
             [*terms, since, until])]
 
-    def terms_of(self, stories: list[str]) -> list[tuple[str, str, float]]:
-        """(story, term, count) of every term each of ``stories`` keeps."""
+    def terms_of(self, stories: list[str]) -> list[tuple[str, str, float, int]]:
+        """(story, term, count, the term's document frequency) of every term each of
+        ``stories`` keeps: one indexed read, not a second look-up of the frequencies."""
         if not stories:
             return []
         return self.db.execute(
-            f"SELECT story, term, weight FROM story_terms WHERE story IN ({_marks(stories)})",
+            "SELECT t.story, t.term, t.weight, COALESCE(d.df, 1) FROM story_terms AS t"
+            f" LEFT JOIN story_df AS d ON d.term = t.term WHERE t.story IN ({_marks(stories)})",
             stories).fetchall()
 
     def join(
@@ -184,6 +186,31 @@ class StoryStore:
         self.db.execute(
             "INSERT OR IGNORE INTO story_quotes VALUES (?, ?, ?, ?)", (url, outlet, site, sentence)
         )
+
+    def load(
+        self,
+        threads: Iterable[tuple[str, str, str, int, str | None, dict[str, float]]],
+        members: Iterable[tuple[str, str, str | None, str, str]],
+        bands: Iterable[tuple[int, int, str]],
+        df: dict[str, int],
+        documents: int,
+    ) -> None:
+        """Insert archived threads in bulk, in the rows :meth:`join`, :meth:`add_bands` and
+        :meth:`count_terms` leave: threads as (id, first day, last day, size, title, kept term
+        counts), members as (url, story, site, day, joined at), bands as (band, key, url), the
+        document frequencies and the number of articles (for a benchmark's archive)."""
+        with self.transaction():
+            for story, first, last, size, title, terms in threads:
+                self.db.execute("INSERT INTO stories VALUES (?, ?, ?, ?, ?)",
+                                (story, first, last, size, title))
+                self.db.executemany("INSERT INTO story_terms VALUES (?, ?, ?, ?)",
+                                    [(story, t, w, last) for t, w in terms.items()])
+            self.db.executemany("INSERT INTO story_members VALUES (?, ?, ?, ?, ?)", members)
+            self.db.executemany("INSERT INTO story_bands VALUES (?, ?, ?)", bands)
+            self.db.executemany("INSERT INTO story_df VALUES (?, ?) ON CONFLICT (term)"
+                                " DO UPDATE SET df = df + excluded.df", df.items())
+            self.db.execute("INSERT INTO story_meta VALUES ('documents', ?) ON CONFLICT (key)"
+                            " DO UPDATE SET value = value + excluded.value", (documents,))
 
     def member(self, url: str) -> tuple[str, str | None, str, str] | None:
         """(story, site, day, text) of an assigned article, its latest text."""
