@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from typing import Any
 
 CENTRE_TERMS = 60  # a thread keeps its heaviest terms only: comparing one costs the same always
+COMMON_KEY = 100  # articles sharing one LSH band key, past which the key is a stock phrase
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (
@@ -162,12 +163,23 @@ class StoryStore:
 
     def band_matches(self, keys: list[tuple[int, int]], least: int = 2, most: int = 10) -> set[str]:
         """Articles sharing at least ``least`` LSH band keys with these, the ``most`` that share
-        the most: text that merely shares the site's turns of phrase stays out of the check."""
+        the most: text that merely shares the site's turns of phrase stays out of the check.
+        A key more than :data:`COMMON_KEY` articles share is a stock phrase, not a copy, and is
+        left out: reading it whole would cost in proportion to the archive."""
+        if not keys:
+            return set()
+        read = " UNION ALL ".join(
+            ["SELECT * FROM (SELECT band, url FROM story_bands WHERE band = ? AND key = ?"
+             " LIMIT ?)"] * len(keys))
+        rows: dict[int, list[str]] = {}  # per band (an article has one key in each)
+        parameters = [v for band, key in keys for v in (band, key, COMMON_KEY + 1)]
+        for band, url in self.db.execute(read, parameters):
+            rows.setdefault(band, []).append(url)
         shared: dict[str, int] = {}
-        for band, key in keys:
-            for (url,) in self.db.execute(
-                    "SELECT url FROM story_bands WHERE band = ? AND key = ?", (band, key)):
-                shared[url] = shared.get(url, 0) + 1
+        for urls in rows.values():
+            if len(urls) <= COMMON_KEY:
+                for url in urls:
+                    shared[url] = shared.get(url, 0) + 1
         ranked = sorted((-n, url) for url, n in shared.items() if n >= least)
         return {url for _, url in ranked[:most]}
 
