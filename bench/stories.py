@@ -233,7 +233,9 @@ def main() -> int:
         night = synthetic(args.night, night_day, args.night, seed=2)
         big = Catalog.open(work / "big.sqlite")
         if args.assign_archive:
-            built = fill(big, history)[0]
+            built, stories = fill(big, history)
+            p, r = bcubed({a["url"]: a["label"] for a in history}, stories)
+            print(f"synthetic archive: B-cubed precision {p:.3f}, recall {r:.3f}")
         else:
             built = archived(big, history)
         print(f"synthetic archive: {len(history)} articles built in {built:.1f} s"
