@@ -28,6 +28,7 @@ from typing import Any
 WINDOW_DAYS = 3  # a thread takes articles dated up to this many days after its last one
 
 CENTRE_TERMS = 60  # a thread keeps its heaviest terms only: comparing one costs the same always
+COMMON_KEY = 100  # articles sharing one LSH band key, past which the key is a stock phrase
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS stories (
@@ -125,12 +126,14 @@ class StoryStore:
             f" WHERE term IN ({_marks(terms)}) AND last_day >= ?) AND s.first_day <= ?",
             [*terms, since, until])]
 
-    def terms_of(self, stories: list[str]) -> list[tuple[str, str, float]]:
-        """(story, term, count) of every term each of ``stories`` keeps."""
+    def terms_of(self, stories: list[str]) -> list[tuple[str, str, float, int]]:
+        """(story, term, count, the term's document frequency) of every term each of
+        ``stories`` keeps: one indexed read, not a second look-up of the frequencies."""
         if not stories:
             return []
         return self.db.execute(
-            f"SELECT story, term, weight FROM story_terms WHERE story IN ({_marks(stories)})",
+            "SELECT t.story, t.term, t.weight, COALESCE(d.df, 1) FROM story_terms AS t"
+            f" LEFT JOIN story_df AS d ON d.term = t.term WHERE t.story IN ({_marks(stories)})",
             stories).fetchall()
 
     def join(
@@ -162,12 +165,23 @@ class StoryStore:
 
     def band_matches(self, keys: list[tuple[int, int]], least: int = 2, most: int = 10) -> set[str]:
         """Articles sharing at least ``least`` LSH band keys with these, the ``most`` that share
-        the most: text that merely shares the site's turns of phrase stays out of the check."""
+        the most: text that merely shares the site's turns of phrase stays out of the check.
+        A key more than :data:`COMMON_KEY` articles share is a stock phrase, not a copy, and is
+        left out: reading it whole would cost in proportion to the archive."""
+        if not keys:
+            return set()
+        read = " UNION ALL ".join(
+            ["SELECT * FROM (SELECT band, url FROM story_bands WHERE band = ? AND key = ?"
+             " LIMIT ?)"] * len(keys))
+        rows: dict[int, list[str]] = {}  # per band (an article has one key in each)
+        parameters = [v for band, key in keys for v in (band, key, COMMON_KEY + 1)]
+        for band, url in self.db.execute(read, parameters):
+            rows.setdefault(band, []).append(url)
         shared: dict[str, int] = {}
-        for band, key in keys:
-            for (url,) in self.db.execute(
-                    "SELECT url FROM story_bands WHERE band = ? AND key = ?", (band, key)):
-                shared[url] = shared.get(url, 0) + 1
+        for urls in rows.values():
+            if len(urls) <= COMMON_KEY:
+                for url in urls:
+                    shared[url] = shared.get(url, 0) + 1
         ranked = sorted((-n, url) for url, n in shared.items() if n >= least)
         return {url for _, url in ranked[:most]}
 
@@ -186,6 +200,31 @@ class StoryStore:
         self.db.execute(
             "INSERT OR IGNORE INTO story_quotes VALUES (?, ?, ?, ?)", (url, outlet, site, sentence)
         )
+
+    def load(
+        self,
+        threads: Iterable[tuple[str, str, str, int, str | None, dict[str, float]]],
+        members: Iterable[tuple[str, str, str | None, str, str]],
+        bands: Iterable[tuple[int, int, str]],
+        df: dict[str, int],
+        documents: int,
+    ) -> None:
+        """Insert archived threads in bulk, in the rows :meth:`join`, :meth:`add_bands` and
+        :meth:`count_terms` leave: threads as (id, first day, last day, size, title, kept term
+        counts), members as (url, story, site, day, joined at), bands as (band, key, url), the
+        document frequencies and the number of articles (for a benchmark's archive)."""
+        with self.transaction():
+            for story, first, last, size, title, terms in threads:
+                self.db.execute("INSERT INTO stories VALUES (?, ?, ?, ?, ?)",
+                                (story, first, last, size, title))
+                self.db.executemany("INSERT INTO story_terms VALUES (?, ?, ?, ?)",
+                                    [(story, t, w, last) for t, w in terms.items()])
+            self.db.executemany("INSERT INTO story_members VALUES (?, ?, ?, ?, ?)", members)
+            self.db.executemany("INSERT INTO story_bands VALUES (?, ?, ?)", bands)
+            self.db.executemany("INSERT INTO story_df VALUES (?, ?) ON CONFLICT (term)"
+                                " DO UPDATE SET df = df + excluded.df", df.items())
+            self.db.execute("INSERT INTO story_meta VALUES ('documents', ?) ON CONFLICT (key)"
+                            " DO UPDATE SET value = value + excluded.value", (documents,))
 
     def member(self, url: str) -> tuple[str, str | None, str, str] | None:
         """(story, site, day, text) of an assigned article, its latest text."""

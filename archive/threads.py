@@ -12,6 +12,7 @@ the archive; each step is an indexed look-up by the article's own terms and band
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -148,15 +149,29 @@ class Threads:
         probes = list(terms)[: stories.PROBES]  # heaviest first
         candidates = self.store.active_stories(probes, since, until)
         threads: dict[str, dict[str, float]] = {}
-        for story, term, weight in self.store.terms_of(candidates):
+        df: dict[str, int] = {}
+        for story, term, weight, frequency in self.store.terms_of(candidates):
             threads.setdefault(story, {})[term] = weight
-        df, documents = self.store.frequencies({t for c in threads.values() for t in c} | set(terms))
-        idfs = {t: stories.idf(n, documents) for t, n in df.items()}
+            df[term] = frequency
+        own, documents = self.store.frequencies([t for t in terms if t not in df])
+        df.update(own)
+        by_frequency: dict[int, float] = {}  # many terms share a frequency: one log each
+        idfs = {}
+        for term, n in df.items():
+            if n not in by_frequency:
+                by_frequency[n] = stories.idf(n, documents)
+            idfs[term] = by_frequency[n]
         ours = stories.weighted(terms, idfs)
         found = {}
         for story, centre_terms in threads.items():
-            theirs = stories.weighted(centre_terms, idfs)
-            products = [w * theirs[t] for t, w in ours.items() if t in theirs]
+            # the thread's vector (as stories.weighted makes it) only where it meets ours
+            vector = [c * idfs.get(t, 1.0) for t, c in centre_terms.items()]
+            norm = math.sqrt(sum(w * w for w in vector)) or 1.0
+            products = [
+                w * (centre_terms[t] * idfs.get(t, 1.0) / norm)
+                for t, w in ours.items()
+                if t in centre_terms
+            ]
             if products:
                 found[story] = sum(products) - max(products)
         return found
