@@ -35,11 +35,8 @@ class StoryPipeline:
     def from_crawler(cls, crawler: Crawler) -> StoryPipeline:
         if not crawler.settings.getbool("STORIES_ENABLED"):
             raise NotConfigured("STORIES_ENABLED is off")
-        extension = crawler.get_extension(CatalogExtension)
-        if extension is None:
-            raise NotConfigured("no catalog (CATALOG_ENABLED is off, or no WARC is written)")
+        store = StoryStore(CatalogExtension.catalog_of(crawler).connection)
         assert crawler.stats is not None
-        store = StoryStore(extension.catalog.connection)
         window = crawler.settings.getint("STORIES_WINDOW_DAYS")
         # The LSH band layout (datasketch integrates for it: a second or more) and the MinHash
         # permutations are made now, before the crawl: not in the reactor thread mid-crawl,

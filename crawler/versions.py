@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from archive.catalog import Catalog
@@ -26,13 +25,11 @@ class VersionPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> VersionPipeline:
-        extension = crawler.get_extension(CatalogExtension)
-        if extension is None:
-            raise NotConfigured("no catalog (CATALOG_ENABLED is off, or no WARC is written)")
+        catalog = CatalogExtension.catalog_of(crawler)
         assert crawler.stats is not None
         # The report gives every site new / changed / unchanged (zeros included) when set.
         crawler.stats.set_value("catalog/versions", True)
-        return cls(extension.catalog, crawler.stats)
+        return cls(catalog, crawler.stats)
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):

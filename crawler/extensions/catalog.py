@@ -38,6 +38,14 @@ class CatalogExtension:
         self.site_of = site_of
         self.stats = stats
 
+    @staticmethod
+    def catalog_of(crawler: Crawler) -> Catalog:
+        """The crawl's catalog, for a component that cannot work without one."""
+        extension = crawler.get_extension(CatalogExtension)
+        if extension is None:
+            raise NotConfigured("no catalog (CATALOG_ENABLED is off, or no WARC is written)")
+        return extension.catalog
+
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CatalogExtension:
         settings = crawler.settings

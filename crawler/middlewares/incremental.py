@@ -53,11 +53,9 @@ class IncrementalMiddleware:
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         if not crawler.settings.getbool("INCREMENTAL_ENABLED"):
             raise NotConfigured("INCREMENTAL_ENABLED is off")
-        extension = crawler.get_extension(CatalogExtension)
-        if extension is None:
-            raise NotConfigured("no catalog to read (CATALOG_ENABLED is off, or no WARC)")
+        catalog = CatalogExtension.catalog_of(crawler)
         assert crawler.stats is not None
-        return cls(extension.catalog, site_registry(crawler), crawler.stats)
+        return cls(catalog, site_registry(crawler), crawler.stats)
 
     def process_spider_input(self, response: Response) -> None:
         if response.status == 304 and response.meta.get(RECHECK):
