@@ -17,9 +17,9 @@ from lxml.html import HtmlElement
 from pipelines._html import clean_space
 from pipelines._html import marker as class_marker
 from pipelines.paragraphs import is_slide
+from pipelines.posts import thread_around
 from pipelines.standfirsts import standfirst_before
 from pipelines.teasers import in_teaser
-from pipelines.threads import thread_around
 
 # Readability's class weights: names that promise content, and names that promise the opposite.
 _POSITIVE = re.compile(r"article|body|content|entry|hentry|h-entry|main|page|post|text|blog|story", re.I)

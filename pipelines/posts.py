@@ -1,4 +1,4 @@
-"""Threads: a question and its answers, a post and its replies, each in a box of one template.
+"""Posts of a thread: a question and its answers, a post and its replies, each in a box of one template.
 
 When the main content found is one such post, the page is the thread: the posts are read
 together, from the box that holds them all, rather than the longest one alone (an answer
