@@ -19,12 +19,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import struct
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
-
-from datasketch import MinHash, MinHashLSH
+from typing import TYPE_CHECKING
 
 from archive.story_store import WINDOW_DAYS as WINDOW_DAYS  # threads read it here
 
@@ -35,6 +35,9 @@ LSH_THRESHOLD = 0.3  # Jaccard for candidates: low enough for a wire inside a lo
 COPY_CONTAINMENT = 0.6  # share of an article's shingles found in an earlier one: a copy
 JOIN_SIMILARITY = 0.2  # broad cosine (threads.py) to a thread, to join it: tuned on fixtures
 PROBES = 8  # an article's heaviest terms, by which active threads are looked up
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]", re.UNICODE)
 _TITLE_WEIGHT = 1.0
@@ -61,11 +64,13 @@ take three time week well according told via amid across s t don't it's
 
 @dataclass(frozen=True)
 class Features:
-    """What the thread and copy decisions need from one article."""
+    """What the thread and copy decisions need from one article's text. Plain values, made
+    without datasketch (and its numpy and scipy), so that extraction workers can make them
+    cheaply; :func:`signature` makes the MinHash of them where the threads are kept."""
 
     counts: dict[str, float]  # weighted term counts (before IDF)
     shingles: frozenset[int]
-    signature: MinHash
+    hashes: list[int]  # the MinHash's input: each shingle's 32-bit hash, as datasketch's own
 
 
 def words(text: str) -> list[str]:
@@ -117,26 +122,44 @@ def shingles(text: str, size: int = SHINGLE) -> frozenset[int]:
     )
 
 
+def shingle_hashes(shingle_set: frozenset[int]) -> list[int]:
+    """Each shingle's 32-bit hash, by datasketch's default hash function (``sha1_hash32``) of
+    its 8 bytes, as ``MinHash.update`` would hash it: the hashing is the costly part of a
+    MinHash, and this way it is done where the text is, not where the MinHash is made."""
+    sha1, unpack = hashlib.sha1, struct.Struct("<I").unpack_from
+    return [unpack(sha1(s.to_bytes(8, "big", signed=True)).digest())[0] for s in shingle_set]
+
+
+def _hashed(value: int) -> int:
+    return value  # the values given to the MinHash are hashed already (shingle_hashes)
+
+
 @cache
 def _empty() -> MinHash:
     """An empty MinHash, to copy: its permutations are made once, not per article."""
-    return MinHash(num_perm=PERMUTATIONS, seed=1)
+    from datasketch import MinHash
+
+    return MinHash(num_perm=PERMUTATIONS, seed=1, hashfunc=_hashed)
 
 
-def signature(shingle_set: frozenset[int]) -> MinHash:
+def signature(found: Features) -> MinHash:
+    """The MinHash of the article's shingles: equal to datasketch's ``MinHash(num_perm=128,
+    seed=1)`` updated with each shingle's 8 bytes."""
     minhash = _empty().copy()
-    minhash.update_batch([s.to_bytes(8, "big", signed=True) for s in shingle_set])
+    minhash.update_batch(found.hashes)
     return minhash
 
 
 def features(title: str | None, text: str) -> Features:
     shingle_set = shingles(text)
-    return Features(term_counts(title, text), shingle_set, signature(shingle_set))
+    return Features(term_counts(title, text), shingle_set, shingle_hashes(shingle_set))
 
 
 @cache
 def band_ranges() -> tuple[tuple[int, int], ...]:
     """The LSH bands (start, end in the signature) datasketch chooses for the threshold."""
+    from datasketch import MinHashLSH
+
     lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=PERMUTATIONS)
     return tuple((int(start), int(end)) for start, end in lsh.hashranges)
 

@@ -20,10 +20,23 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from archive import stories
-from archive.attribution import quotes
+from archive.attribution import Quote, quotes
 from archive.story_store import StoryStore
 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True)
+class TextFeatures:
+    """What placing an article needs from its own title and text, before the catalog is asked:
+    computed anywhere (in an extraction worker, off the crawl's busy process)."""
+
+    features: stories.Features
+    quotes: list[Quote]
+
+
+def text_features(title: str | None, text: str, site: str | None) -> TextFeatures:
+    return TextFeatures(stories.features(title, text), quotes(text, site))
 
 
 @dataclass
@@ -62,12 +75,18 @@ class Threads:
         self.window = timedelta(days=window_days)
         self.clock = clock
 
-    def assign(self, article: Mapping[str, Any], story: str | None = None) -> Assignment:
-        """Put the article in a thread (``story``, when the record says which already)."""
+    def assign(
+        self, article: Mapping[str, Any], story: str | None = None,
+        features: TextFeatures | None = None,
+    ) -> Assignment:
+        """Put the article in a thread (``story``, when the record says which already);
+        ``features``: the text's, when they were worked out already (in an extraction worker)."""
         with self.store.transaction():
-            return self._assign(article, story)
+            return self._assign(article, story, features)
 
-    def _assign(self, article: Mapping[str, Any], story: str | None) -> Assignment:
+    def _assign(
+        self, article: Mapping[str, Any], story: str | None, features: TextFeatures | None,
+    ) -> Assignment:
         url = article["url"]
         known = self.store.story_of(url)
         if known is not None:
@@ -75,8 +94,10 @@ class Threads:
         text = article.get("text") or ""
         site = article.get("site")
         day = article_day(article)
-        found = stories.features(article.get("title"), text)
-        keys = stories.band_keys(found.signature)
+        if features is None:
+            features = text_features(article.get("title"), text, site)
+        found = features.features
+        keys = stories.band_keys(stories.signature(found))
         copies = self._copies(url, day, found.shingles, keys)
         df, documents = self.store.count_terms(found.counts)
         idfs = {t: stories.idf(df.get(t, 1), documents) for t in found.counts}
@@ -91,7 +112,7 @@ class Threads:
         self.store.add_bands(url, keys)
         for copy, original, share, _ in copies:
             self.store.add_copy(copy, original, share)
-        for quote in quotes(text, site):
+        for quote in features.quotes:
             self.store.add_quote(url, quote.outlet, quote.site, quote.sentence)
         return Assignment(story, True, opened, [(c, o, s) for c, o, s, _ in copies])
 

@@ -20,7 +20,7 @@ from scrapy.statscollectors import StatsCollector
 
 from archive.article_records import WarcMetadataSink
 from archive.catalog_sink import CatalogSink
-from crawler._pool import extraction_pool
+from crawler._pool import extract_page, extraction_pool
 from crawler.addon import site_registry
 from crawler.extensions.catalog import CatalogExtension
 from crawler.extensions.warc import WarcExtension
@@ -29,7 +29,6 @@ from crawler.storage import stop_for_storage
 from model.article import Article, Page
 from model.layout import RunLayout
 from model.sink import ArticleSink, SinkError
-from pipelines.extraction import extract
 from pipelines.writers import article_sinks
 
 logger = logging.getLogger(__name__)
@@ -41,10 +40,14 @@ class ExtractionPipeline:
     Scrapy's scraper, whose size limit (``SCRAPER_SLOT_MAX_ACTIVE_SIZE``) then holds downloads
     back: memory stays flat when extraction falls behind."""
 
-    def __init__(self, sites: SiteRegistry, stats: StatsCollector, workers: int = 1) -> None:
+    def __init__(
+        self, sites: SiteRegistry, stats: StatsCollector, workers: int = 1,
+        story_features: bool = False,
+    ) -> None:
         self.sites = sites
         self.stats = stats
         self.workers = workers
+        self.story_features = story_features  # for the story stage (crawler.stories)
         self._pool: ProcessPoolExecutor | None = None
 
     @classmethod
@@ -53,7 +56,8 @@ class ExtractionPipeline:
             raise NotConfigured("EXTRACT_ENABLED is off")
         assert crawler.stats is not None
         workers = crawler.settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
-        return cls(site_registry(crawler), crawler.stats, workers)
+        stories = crawler.settings.getbool("STORIES_ENABLED")
+        return cls(site_registry(crawler), crawler.stats, workers, story_features=stories)
 
     def open_spider(self) -> None:
         if self.workers > 1:
@@ -70,7 +74,8 @@ class ExtractionPipeline:
             return item
         site = self.sites.get(item.site)
         job = functools.partial(
-            extract, item.url, item.body, rules=site.rules if site else None,
+            extract_page, item.url, item.body, site=item.site, story_features=self.story_features,
+            rules=site.rules if site else None,
             content_type=item.content_type,
             fetched=datetime.fromisoformat(item.fetched) if item.fetched else None,
         )

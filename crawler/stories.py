@@ -48,7 +48,7 @@ class StoryPipeline:
         if not isinstance(item, Article):
             return item
         try:
-            assignment = self.threads.assign(item.to_dict())
+            assignment = self.threads.assign(item.to_dict(), features=item.story_features)
         except sqlite3.Error as exc:  # the article is still archived, without a thread
             self.stats.inc_value("stories/failed")
             logger.error("could not assign %s to a story: %s", item.url, exc)

@@ -49,6 +49,17 @@ class Article:
     version: int = 1
     # the story thread the article belongs to (archive/threads.py), when the catalog keeps them
     story: str | None = None
+    # What the story stage needs from the text (archive.stories.Features), worked out in the
+    # extraction process beside the article so that the crawl's own process does not; never an
+    # output.
+    story_features: Any = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        # Every field but the story features; a shallow copy (the authors list copied), as
+        # dataclasses.asdict's deep copy costs more than the rest of the stage that calls it.
+        record = {f.name: getattr(self, f.name) for f in _OUTPUT_FIELDS}
+        record["authors"] = list(self.authors)
+        return record
+
+
+_OUTPUT_FIELDS = tuple(f for f in dataclasses.fields(Article) if f.name != "story_features")

@@ -51,6 +51,19 @@ def test_containment_is_the_share_of_one_text_found_in_the_other() -> None:
     assert 0.3 < stories.containment(longer, short) < 0.8
 
 
+def test_the_signature_is_datasketchs_own_minhash_of_the_shingles() -> None:
+    # The shingles are hashed where the text is (an extraction worker, without datasketch); the
+    # MinHash made of those hashes must be the one datasketch makes of the shingles themselves,
+    # or band keys kept by earlier nights would no longer meet tonight's.
+    from datasketch import MinHash
+
+    found = stories.features(*SUMMIT)
+    theirs = MinHash(num_perm=stories.PERMUTATIONS, seed=1)
+    theirs.update_batch([s.to_bytes(8, "big", signed=True) for s in found.shingles])
+    assert list(stories.signature(found).hashvalues) == list(theirs.hashvalues)
+    assert stories.band_keys(stories.signature(found)) == stories.band_keys(theirs)
+
+
 def test_quotes_of_outlets_and_not_of_oneself() -> None:
     text = ("PYONGYANG, March 1 (Xinhua) -- The leaders met, the Korean Central News Agency"
             " reported. According to Yonhap, talks ended early. Pyongyang, March 1 (KCNA) -- x.")
