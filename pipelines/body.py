@@ -149,9 +149,17 @@ def _paragraphs_in(
     furniture = _junk(containers, rules, _furniture)
     total = sum(len(c.text_content()) for c in containers)
     pruned = sum(len(e.text_content()) for e in furniture if e.tag not in SKIP_TAGS)
-    if total and pruned > _MAX_PRUNED * total:
+    if total and pruned > _MAX_PRUNED * total and _prunes_the_prose(containers, furniture):
         furniture = _junk(containers, rules, _hidden)
     return paragraphs(containers, rules, title, skip | furniture)
+
+
+def _prunes_the_prose(containers: list[HtmlElement], furniture: set[HtmlElement]) -> bool:
+    """Whether the furniture holds much of the containers' prose (not only captions and lists)."""
+    prose = sum(_prose(c) for c in containers)
+    if prose <= _MIN_PROSE:
+        return True
+    return sum(_prose(e) for e in furniture if e.tag not in SKIP_TAGS) > 0.5 * prose
 
 
 def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> list[HtmlElement]:

@@ -16,6 +16,7 @@ from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
 from pipelines._html import marker as class_marker
+from pipelines.links import is_link
 from pipelines.paragraphs import is_slide
 from pipelines.posts import thread_around
 from pipelines.standfirsts import standfirst_before
@@ -277,5 +278,5 @@ def link_density(element: HtmlElement) -> float:
     total = len(element.text_content())
     if not total:
         return 1.0
-    linked = sum(len(a.text_content()) for a in element.iter("a"))
+    linked = sum(len(a.text_content()) for a in element.iter("a") if is_link(a))
     return min(linked / total, 1.0)

@@ -29,8 +29,17 @@ def site_of(href: str) -> str | None:
     return ".".join(host.split(".")[-2:]) if host else None
 
 
+def is_link(element: HtmlElement) -> bool:
+    """An <a> that leads somewhere or is a button: not paragraphs wrapped in an anchor with an
+    empty target (what cleaners leave of ``javascript:`` ones), which are text made clickable."""
+    if element.tag != "a":
+        return False
+    href = element.get("href")
+    return href is None or bool(href.strip()) or element.find(".//p") is None
+
+
 def is_link_list(element: HtmlElement) -> bool:
     """Mostly link text: a list of related stories, a table of contents, categories."""
     text = len(clean_space(element.text_content()))
-    links = sum(len(clean_space(a.text_content())) for a in element.iter("a"))
+    links = sum(len(clean_space(a.text_content())) for a in element.iter("a") if is_link(a))
     return text > 0 and links >= 0.5 * text

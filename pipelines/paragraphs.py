@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from pipelines._html import clean_space
 from pipelines.labels import is_label
-from pipelines.links import home_site, is_link_list, site_of
+from pipelines.links import home_site, is_link, is_link_list, site_of
 from pipelines.rules import ExtractionRules
 
 BLOCK_TAGS = frozenset({
@@ -141,9 +141,10 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement], home: str | N
                 silent.add(element)
             elif tag in CELL_TAGS:
                 parts.append(" ")
-            links += tag == "a"
-            link_count += tag == "a"
-            if tag == "a" and home and site_of(element.get("href") or "") not in (None, home):
+            link = tag == "a" and is_link(element)
+            links += link
+            link_count += link
+            if link and home and site_of(element.get("href") or "") not in (None, home):
                 outbound += 1
             if element.text:
                 parts.append(element.text)
@@ -151,7 +152,7 @@ def _blocks(container: HtmlElement, skip: Collection[HtmlElement], home: str | N
                     link_chars += len(element.text.strip())
             continue
         elif element not in skipped:
-            links -= tag == "a"
+            links -= tag == "a" and is_link(element)
             if tag in BLOCK_TAGS and element not in silent:
                 flush()
                 items -= tag in _ITEM_TAGS
