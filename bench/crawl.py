@@ -9,6 +9,7 @@ every run below, to show it is not what bounds them. Then, in one run, pages/s o
 
     a  a bare Scrapy spider fetching the same URLs (bench/bare_spider.py)
     b  our extraction alone over the same pages, in the crawl's pool of W processes, no Scrapy
+       (the pool's job as the crawl runs it: the article and the story stage's text features)
     c  the full crawl with the pool off (EXTRACT_WORKERS=1: extraction in the crawl's process)
     d  the full crawl as shipped (EXTRACT_WORKERS=W; default 0, one per core)
 
@@ -40,9 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.newssite import HOST, site_config, write_site  # noqa: E402
 from bench.processtree import Usage, run_measured  # noqa: E402
-from crawler._pool import extraction_pool  # noqa: E402
+from crawler._pool import extract_page, extraction_pool  # noqa: E402
 from crawler.siteconfig import load_sites  # noqa: E402
-from pipelines.extraction import extract  # noqa: E402
 from tests.fixtures.process import FixtureServer  # noqa: E402
 
 MB = 1 << 20
@@ -74,7 +74,8 @@ def server_capacity(server: FixtureServer, urls: list[str], clients: int = 16) -
 
 
 def extraction_alone(web: Path, urls: list[str], sites: Path, workers: int) -> tuple[float, float]:
-    """Seconds and CPU seconds to extract every page in a pool of ``workers``, files read here."""
+    """Seconds and CPU seconds to extract every page in a pool of ``workers``, files read here:
+    the job the crawl's pool runs, the story stage's text features included."""
     rules = load_sites([sites], ["bench"])["bench"].rules
     before = os.times()
     started = time.perf_counter()
@@ -82,7 +83,8 @@ def extraction_alone(web: Path, urls: list[str], sites: Path, workers: int) -> t
     with extraction_pool(workers) as pool:
         for url in urls:
             body = (web / HOST / url.split(f"{HOST}/", 1)[1]).read_bytes()
-            pending.append(pool.submit(extract, url, body, rules=rules,
+            pending.append(pool.submit(extract_page, url, body, site="bench", rules=rules,
+                                       story_features=True,
                                        content_type="text/html; charset=utf-8"))
             while len(pending) >= IN_FLIGHT * workers:
                 pending.popleft().result()
