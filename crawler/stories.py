@@ -47,8 +47,9 @@ class StoryPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
+        features, item.story_features = item.story_features, None  # not carried further
         try:
-            assignment = self.threads.assign(item.to_dict(), features=item.story_features)
+            assignment = self.threads.assign(item.to_dict(), features=features)
         except sqlite3.Error as exc:  # the article is still archived, without a thread
             self.stats.inc_value("stories/failed")
             logger.error("could not assign %s to a story: %s", item.url, exc)

@@ -33,3 +33,28 @@ def test_the_pool_extracts_what_one_process_extracts(
 
     assert comparable(read_articles(data / "runs" / "one")) == comparable(
         read_articles(crawl.run_dir))
+
+
+def test_a_worker_hands_back_the_story_features_without_loading_datasketch() -> None:
+    # The story stage's text features are made in the worker, beside the article; a worker
+    # never imports datasketch (numpy and scipy: +50 MB a process); the features never reach
+    # an output.
+    page = (b"<html><head><title>Floods in the south</title></head><body><article>"
+            + b"<p>Heavy rain flooded villages in the south, and thousands moved to schools"
+            + b" and temples while the water rose, officials said on Monday.</p>" * 6
+            + b"</article></body></html>")
+    script = (
+        "import sys\n"
+        "from crawler._pool import extract_page\n"
+        f"article = extract_page('http://dw.example/a', {page!r}, site='dw',"
+        " story_features=True, content_type='text/html; charset=utf-8')\n"
+        "features = article.story_features\n"
+        "assert features.features.hashes and features.features.shingles, features\n"
+        "assert 'story_features' not in article.to_dict()\n"
+        "assert 'datasketch' not in sys.modules and 'numpy' not in sys.modules\n"
+        "off = extract_page('http://dw.example/a', b'', site='dw', story_features=False)\n"
+        "assert off.story_features is None\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
