@@ -31,6 +31,7 @@ from archive.story_store import WINDOW_DAYS as WINDOW_DAYS  # threads read it he
 TERMS = 40  # salient terms kept per article
 SHINGLE = 5  # words per shingle
 PERMUTATIONS = 128  # MinHash size
+MINHASH_SCHEME = "affine32"  # datasketch's permutations (its default since 2.0)
 LSH_THRESHOLD = 0.3  # Jaccard for candidates: low enough for a wire inside a longer article
 COPY_CONTAINMENT = 0.6  # share of an article's shingles found in an earlier one: a copy
 JOIN_SIMILARITY = 0.2  # broad cosine (threads.py) to a thread, to join it: tuned on fixtures
@@ -139,12 +140,14 @@ def _empty() -> MinHash:
     """An empty MinHash, to copy: its permutations are made once, not per article."""
     from datasketch import MinHash
 
-    return MinHash(num_perm=PERMUTATIONS, seed=1, hashfunc=_hashed)
+    # The scheme named, not left to datasketch's default: 2.0 changed it ("legacy" before), and
+    # band keys kept by earlier nights must go on meeting tonight's.
+    return MinHash(num_perm=PERMUTATIONS, seed=1, hashfunc=_hashed, scheme=MINHASH_SCHEME)
 
 
 def signature(found: Features) -> MinHash:
     """The MinHash of the article's shingles: equal to datasketch's ``MinHash(num_perm=128,
-    seed=1)`` updated with each shingle's 8 bytes."""
+    seed=1, scheme="affine32")`` updated with each shingle's 8 bytes."""
     minhash = _empty().copy()
     minhash.update_batch(found.hashes)
     return minhash

@@ -139,7 +139,7 @@ def archived(catalog: Catalog, articles: list[dict[str, Any]]) -> float:
     shingles = [features.shingles(a["text"]) for a in articles]
     signatures = MinHash.generator(
         ([s.to_bytes(8, "big", signed=True) for s in shingle_set] for shingle_set in shingles),
-        num_perm=features.PERMUTATIONS, seed=1)
+        num_perm=features.PERMUTATIONS, seed=1, scheme=features.MINHASH_SCHEME)
     with catalog.transaction():
         for documents, (article, signature) in enumerate(zip(articles, signatures, strict=True), 1):
             catalog.add_version(article, "bench")
