@@ -30,6 +30,7 @@ from readability.readability import Unparseable
 from pipelines._html import clean_space
 from pipelines._html import marker as class_marker
 from pipelines.content import Choice, link_density, main_content
+from pipelines.leads import leads_before
 from pipelines.paragraphs import SKIP_TAGS, is_slide, paragraphs
 from pipelines.rules import ExtractionRules
 from pipelines.running_text import in_a_sentence, in_prose
@@ -94,7 +95,8 @@ def body_paragraphs(
     linked = {t for t in teasers if t.tag != "article"}
     unlikely = _junk([root], rules, _unlikely) | linked
     choice = main_content(root, unlikely, teasers)
-    found = _paragraphs_in(choice.containers, rules, title, unlikely)
+    leads = leads_before(choice.containers, title, unlikely, _is_furniture)
+    found = _paragraphs_in(leads + choice.containers, rules, title, unlikely)
     if _plausible(found, choice):
         return found
     return _second_look(root, rules, title, found, teasers, linked)
@@ -254,6 +256,10 @@ def _is_hidden(element: HtmlElement) -> bool:
 
 def _hidden(element: HtmlElement, marker: str) -> bool:
     return _is_hidden(element)
+
+
+def _is_furniture(element: HtmlElement) -> bool:
+    return _furniture(element, class_marker(element))
 
 
 def _unlikely(element: HtmlElement, marker: str) -> bool:

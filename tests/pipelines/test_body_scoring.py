@@ -110,3 +110,22 @@ def test_cross_reference_line_is_a_link_line() -> None:
     dated = '<p>2 December 2019: <a href="/tv">Report on the evening news</a></p>'
     got = extract(page(paras(PARAGRAPHS[0]) + xref + dated + paras(*PARAGRAPHS[1:])))
     assert got == [PARAGRAPHS[0], "2 December 2019: Report on the evening news", *PARAGRAPHS[1:]]
+
+
+LEAD = (
+    "The city will have its tram again. After ten years of quarrels, the council has found "
+    "the money, and the first line is to open before the next election."
+)
+
+
+def test_lead_in_the_header_above_the_body_is_read() -> None:
+    """The opening paragraph in the header, under the headline and the byline, in a box apart
+    from the body's: the story's first paragraph. A one-line summary there is not."""
+    header = (
+        "<header><h1>Council backs tram line</h1><p>By Ann Lee, 3 November 2026</p>"
+        f'<div class="intro"><p>{LEAD}</p></div></header>'
+    )
+    body = f'<div class="share"><a href="#">Share</a></div><div class="text">{paras(*PARAGRAPHS)}</div>'
+    assert extract(page(f"<article>{header}{body}</article>")) == [LEAD, *PARAGRAPHS]
+    dek = "<header><h1>Council backs tram line</h1><p>The tram is back, the council says.</p></header>"
+    assert extract(page(f"<article>{dek}{body}</article>")) == PARAGRAPHS
