@@ -122,7 +122,7 @@ def _second_look(
         teaser_text = set(paragraphs(teasers, rules, None))
         candidates = [theirs] if _kept(theirs, teaser_text) < 0.5 else []
     else:
-        hard = _junk([root], rules, _hidden) | linked
+        hard = _junk([root], rules, _hidden_or_comments) | linked
         candidates = [_paragraphs_in(main_content(root, hard, teasers).containers, rules, title, hard)]
     best = found
     for candidate in candidates:
@@ -256,6 +256,10 @@ def _is_hidden(element: HtmlElement) -> bool:
 
 def _hidden(element: HtmlElement, marker: str) -> bool:
     return _is_hidden(element)
+
+
+def _hidden_or_comments(element: HtmlElement, marker: str) -> bool:
+    return _is_hidden(element) or _COMMENTS.search(marker) is not None
 
 
 def _is_furniture(element: HtmlElement) -> bool:

@@ -129,3 +129,17 @@ def test_lead_in_the_header_above_the_body_is_read() -> None:
     assert extract(page(f"<article>{header}{body}</article>")) == [LEAD, *PARAGRAPHS]
     dek = "<header><h1>Council backs tram line</h1><p>The tram is back, the council says.</p></header>"
     assert extract(page(f"<article>{dek}{body}</article>")) == PARAGRAPHS
+
+
+def test_a_long_comment_thread_stays_out_of_the_second_look() -> None:
+    """Comments many times the post's length: the post holds little of the page's paragraph
+    text, so the choice is made again without the unlikely candidates left out; the readers'
+    comments stay out of that one too."""
+    comment = (
+        "<li class=\"comment-{n}\"><p>I tried this for a year, and honestly, it worked, but "
+        "only once I had stopped carrying my cards around with me, which took a while, as "
+        "anyone who has tried, in a city like this one, will know.</p></li>"
+    )
+    comments = '<ol class="commentlist">' + "".join(comment.format(n=n) for n in range(40)) + "</ol>"
+    article = f'<div class="post"><div class="storycontent">{paras(*PARAGRAPHS * 3)}</div></div>'
+    assert extract(page(f'<div class="content">{article}{comments}</div>')) == PARAGRAPHS * 3
