@@ -36,6 +36,7 @@ from pipelines.rules import ExtractionRules
 from pipelines.running_text import in_a_sentence, in_prose
 from pipelines.selectors import select
 from pipelines.teasers import teaser_items
+from pipelines.unseen import is_dialog, is_hidden
 
 logger = logging.getLogger(__name__)
 
@@ -49,9 +50,6 @@ _FURNITURE_ANYWHERE = re.compile(
     re.I,
 )
 _FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])", re.I)
-# "hidden" only as a whole class name: "field--label-hidden" hides the label, not the field.
-_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|is-hidden|d-none)(?:$|\s)", re.I)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # Words that mark the article itself: they save an element from the furniture rules.
 _CONTENT = re.compile(r"article-?body|story-?body|post-?body|entry-content|main-content|articleBody", re.I)
 # Readability's "unlikely candidates", left out of scoring; as whole words, so that
@@ -99,7 +97,7 @@ def body_paragraphs(
     found = _paragraphs_in(leads + choice.containers, rules, title, unlikely)
     if _plausible(found, choice):
         return found
-    return _second_look(root, rules, title, found, teasers, linked)
+    return _second_look(root, rules, title, found, teasers, unlikely)
 
 
 def _plausible(found: list[str], choice: Choice) -> bool:
@@ -108,7 +106,7 @@ def _plausible(found: list[str], choice: Choice) -> bool:
 
 def _second_look(
     root: HtmlElement, rules: ExtractionRules, title: str | None, found: list[str],
-    teasers: set[HtmlElement], linked: set[HtmlElement],
+    teasers: set[HtmlElement], unlikely: set[HtmlElement],
 ) -> list[str]:
     """The first choice is short or holds little of the page: compare it with the choice made
     without leaving unlikely candidates out, and (when both are short) with readability-lxml's.
@@ -119,10 +117,12 @@ def _second_look(
     """
     if _words(found) < _FEW_WORDS:
         theirs = _paragraphs_in(_readability_containers(root), rules, title, set())
-        teaser_text = set(paragraphs(teasers, rules, None))
-        candidates = [theirs] if _kept(theirs, teaser_text) < 0.5 else []
+        # Not when it is mostly text set aside: teasers, a dialog over the page (a login).
+        dialogs = {e for e in unlikely if is_dialog(e, class_marker(e))}
+        aside = set(paragraphs(teasers | dialogs, rules, None))
+        candidates = [theirs] if _kept(theirs, aside) < 0.5 else []
     else:
-        hard = _junk([root], rules, _hidden_or_comments) | linked
+        hard = _junk([root], rules, _hidden_or_comments) | {t for t in teasers if t.tag != "article"}
         candidates = [_paragraphs_in(main_content(root, hard, teasers).containers, rules, title, hard)]
     best = found
     for candidate in candidates:
@@ -200,7 +200,8 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
             elif (
                 (tag in SKIP_TAGS and not is_slide(element))
                 or _COMMENTS.search(marker) is not None
-                or _is_hidden(element)
+                or is_hidden(element)
+                or is_dialog(element, marker)
             ):
                 doomed.add(element)
             else:
@@ -243,23 +244,12 @@ def _up_to(element: HtmlElement, top: HtmlElement) -> Iterator[HtmlElement]:
         yield ancestor
 
 
-def _is_hidden(element: HtmlElement) -> bool:
-    get = element.get
-    style, classes = get("style"), get("class")
-    return (
-        get("hidden") is not None
-        or get("aria-hidden") == "true"
-        or (bool(style) and _HIDDEN_STYLE.search(style) is not None)
-        or (bool(classes) and _HIDDEN_CLASS.search(classes) is not None)
-    )
-
-
 def _hidden(element: HtmlElement, marker: str) -> bool:
-    return _is_hidden(element)
+    return is_hidden(element)
 
 
 def _hidden_or_comments(element: HtmlElement, marker: str) -> bool:
-    return _is_hidden(element) or _COMMENTS.search(marker) is not None
+    return is_hidden(element) or _COMMENTS.search(marker) is not None
 
 
 def _is_furniture(element: HtmlElement) -> bool:
@@ -267,7 +257,9 @@ def _is_furniture(element: HtmlElement) -> bool:
 
 
 def _unlikely(element: HtmlElement, marker: str) -> bool:
-    if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
+    if (element.tag in SKIP_TAGS and not is_slide(element)) or is_hidden(element):
+        return True
+    if is_dialog(element, marker):
         return True
     if in_prose(element):
         return False
@@ -275,7 +267,7 @@ def _unlikely(element: HtmlElement, marker: str) -> bool:
 
 
 def _furniture(element: HtmlElement, marker: str) -> bool:
-    if _is_hidden(element):
+    if is_hidden(element):
         return True
     return (
         bool(marker) and _furniture_words(marker) and not is_slide(element)

@@ -143,3 +143,14 @@ def test_a_long_comment_thread_stays_out_of_the_second_look() -> None:
     comments = '<ol class="commentlist">' + "".join(comment.format(n=n) for n in range(40)) + "</ol>"
     article = f'<div class="post"><div class="storycontent">{paras(*PARAGRAPHS * 3)}</div></div>'
     assert extract(page(f'<div class="content">{article}{comments}</div>')) == PARAGRAPHS * 3
+
+
+def test_a_dialog_over_the_page_is_not_the_article() -> None:
+    """A login dialog holding more text than the story (its messages, its help) is not read."""
+    messages = "".join(
+        f"<p>This e-mail address has no account yet, or the password given is wrong ({n}).</p>"
+        for n in range(12)
+    )
+    for attributes in ('role="dialog"', 'class="x-dialog-login"'):
+        dialog = f"<div {attributes}><form>{messages}</form></div>"
+        assert extract(page(paras(*PARAGRAPHS), before=dialog)) == PARAGRAPHS
