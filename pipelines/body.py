@@ -46,7 +46,8 @@ _FURNITURE_ANYWHERE = re.compile(
     r"caption|credit|breadcrumb|newsletter|social|share|sharing|related|promo|advert|sponsor"
     r"|comment|cookie|subscri|signup|sign-up|outbrain|taboola|disqus|sr-only|visually-?hidden"
     r"|screen-?reader|read-?more|more-?from|recommend|trending|most-?(?:read|popular|viewed)"
-    r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js|gallery",
+    r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js|gallery"
+    r"|(?<![a-z])ratings?(?![a-z])|(?-i:[a-z]Rating)|shariff",
     re.I,
 )
 _FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])", re.I)
