@@ -69,19 +69,27 @@ def leads_before(
 
 
 def _headline_box(first: HtmlElement, title_key: str) -> tuple[HtmlElement, HtmlElement] | None:
-    """The lowest box around ``first`` holding the headline before it, and the headline."""
+    """The lowest box around ``first`` holding the headline, and the headline; None when the
+    headline is in ``first`` (nothing above the body) or only the page's body holds both."""
     if not title_key:
         return None
-    for box in first.iterancestors():
-        if box.tag in ("body", "html"):
-            return None
-        for h1 in box.iter("h1"):
-            if h1 is first or any(a is first for a in h1.iterancestors()):
+    around = {a: depth for depth, a in enumerate(first.iterancestors())}
+    best: tuple[int, HtmlElement, HtmlElement] | None = None
+    for h1 in first.getroottree().getroot().iter("h1"):
+        heading = key(h1.text_content())
+        if not heading or (heading not in title_key and title_key not in heading):
+            continue
+        for ancestor in h1.iterancestors():
+            if ancestor is first:
                 return None  # the headline is in the body: nothing above it
-            heading = key(h1.text_content())
-            if heading and (heading in title_key or title_key in heading):
-                return box, h1
-    return None
+            depth = around.get(ancestor)
+            if depth is not None:
+                if best is None or depth < best[0]:
+                    best = (depth, ancestor, h1)
+                break
+    if best is None or best[1].tag in ("body", "html"):
+        return None
+    return best[1], best[2]
 
 
 def _is_lead(element: HtmlElement, text: str) -> bool:
