@@ -65,6 +65,8 @@ GENERIC_DROP_TEXT = tuple(
 _LINK_ONLY_MAX_WORDS = 30
 # ...unless it is this many links: a list of them (a tag cloud), not one long linked sentence.
 _LINK_LIST_MIN = 3
+# A link that shows its address (a web or mail address) is a reference the text gives, not a teaser.
+_ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$|^[\w.+-]+@[\w-]+\.[\w.-]+$", re.I)
 # A figure with this many words of paragraphs is a slide of a gallery, not a caption.
 _SLIDE_WORDS = 30
 # A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
@@ -212,7 +214,7 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
         seen.add(text)
         if any(p.search(text) for p in patterns):
             continue
-        if _is_link_only(block):
+        if _is_link_only(block) and not _ADDRESS.match(text):
             if was_after_kept and is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
                 kept.pop()  # the heading of a list of links goes with them (an end mark stays)
             elif was_after_kept and block.links == 1 and block.outbound == 1:
