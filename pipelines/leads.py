@@ -15,6 +15,7 @@ from lxml.html import HtmlElement
 from pipelines._html import clean_space, marker
 from pipelines._names import key
 from pipelines.paragraphs import SKIP_TAGS
+from pipelines.standfirsts import NOTES
 
 # A lead is prose: this long, ending a sentence (or longer still), few of its words links.
 _MIN_CHARS = 80
@@ -28,8 +29,6 @@ _SENTENCE_BREAK = re.compile(r"[.!?…](?:[\"“”»«'’)]*)(?:\s|$)")
 _MAX_LEADS = 3
 # Between the headline and the body there is a header's worth of text, not a page of it.
 _MAX_REGION_CHARS = 3000
-# Boxes under the headline that are not the story's opening: the page's notes about it.
-_NOT_LEAD = re.compile(r"(?<![a-z])(?:meta|metadata|disclosure|disclaimer)(?![a-z])", re.I)
 
 
 def leads_before(
@@ -112,6 +111,6 @@ def _set_aside(
             return False
         if current in skip or current.tag in SKIP_TAGS or current.tag == "a":
             return True  # a paragraph in a link is a teaser's
-        if is_furniture(current) or _NOT_LEAD.search(marker(current)):
+        if is_furniture(current) or NOTES.search(marker(current)):
             return True
     return False

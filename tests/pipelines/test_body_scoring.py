@@ -154,3 +154,21 @@ def test_a_dialog_over_the_page_is_not_the_article() -> None:
     for attributes in ('role="dialog"', 'class="x-dialog-login"'):
         dialog = f"<div {attributes}><form>{messages}</form></div>"
         assert extract(page(paras(*PARAGRAPHS), before=dialog)) == PARAGRAPHS
+
+
+def test_a_list_of_other_stories_does_not_widen_the_choice() -> None:
+    """Beside the story, a box of other stories under a "Related" heading, with blurbs: its
+    text does not make the box holding both the article."""
+    blurbs = "".join(
+        f'<div class="item"><p>{t.replace("tram", "bus")}</p><a href="/s{n}">More</a></div>'
+        for n, t in enumerate(PARAGRAPHS[:2])
+    )
+    related = f'<div class="list"><h3>Related stories</h3><h2>Read further</h2>{blurbs}</div>'
+    assert extract(page(f'<article class="text">{paras(*PARAGRAPHS)}</article>{related}')) == PARAGRAPHS
+
+
+def test_a_box_of_the_story_s_metadata_is_not_a_standfirst() -> None:
+    meta = ('<div class="metadata"><p>Chat with us on our messenger channel, and find out what is '
+            "happening in the world as it unfolds.</p></div>")
+    article = f'{meta}<div class="text">{paras(*PARAGRAPHS)}</div>'
+    assert extract(page(article)) == PARAGRAPHS
