@@ -232,10 +232,9 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
 _END_OF_ARTICLE = re.compile(
     r"^(?:tags|tagged(?: with)?|topics|related links|more stories|(?:what to )?read next|you may also like"
     r"|you might also like|recommended for you|a word to our loyal readers|about the author"
-    r"|more (?:great )?[\w.]+ stories)"
-    r"\s*:?$",
-    re.I,
-)
+    r"|more (?:great )?[\w.]+ stories|(?:das|dieses) (?:thema )?könnte (?:sie|dich) auch interessieren"
+    r"|zum weiterlesen|weitere (?:artikel|beiträge)|sur le même sujet|dans la même rubrique"
+    r"|te puede interesar|(?:noticias|artículos) relacionad[oa]s)\s*[:!]?$", re.I)
 _DATE_LIKE = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
 )

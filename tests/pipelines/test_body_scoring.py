@@ -172,3 +172,9 @@ def test_a_box_of_the_story_s_metadata_is_not_a_standfirst() -> None:
             "happening in the world as it unfolds.</p></div>")
     article = f'{meta}<div class="text">{paras(*PARAGRAPHS)}</div>'
     assert extract(page(article)) == PARAGRAPHS
+
+
+def test_a_what_to_read_next_heading_in_other_languages_ends_the_article() -> None:
+    for heading in ("Das könnte Sie auch interessieren!", "Sur le même sujet", "Te puede interesar"):
+        after = f"<p>{heading}</p><p>Harbour Weekly: the ferry's last summer, in pictures.</p>"
+        assert extract(page(paras(*PARAGRAPHS) + after)) == PARAGRAPHS
