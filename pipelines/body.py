@@ -47,7 +47,8 @@ _FURNITURE_ANYWHERE = re.compile(
     r"|comment|cookie|subscri|signup|sign-up|outbrain|taboola|disqus|sr-only|visually-?hidden"
     r"|screen-?reader|read-?more|more-?from|recommend|trending|most-?(?:read|popular|viewed)"
     r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js|gallery"
-    r"|(?<![a-z])ratings?(?![a-z])|(?-i:[a-z]Rating)|shariff",
+    r"|(?<![a-z])ratings?(?![a-z])|(?-i:[a-z]Rating)|shariff"
+    r"|(?:img|image|photo)[-_]?(?:sub)?(?:title|meta(?:data)?|source|author|info)",
     re.I,
 )
 _FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])", re.I)

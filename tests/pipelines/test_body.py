@@ -74,6 +74,8 @@ def test_subheads_lists_and_tables_are_kept() -> None:
         '<div class="post-ratings"><p>How do you rate this article? (No ratings yet.)</p></div>',
         '<div class="sectionRating"><h2>Was this story helpful to you, do you think?</h2></div>',
         '<div class="shariff"><h4>Liked it? Then share it with your friends!</h4></div>',
+        '<div class="img-metadata"><span>The new tram, photo: City archive</span></div>',
+        '<div class="image-subtitle">The council logo (archive)</div>',
     ],
 )
 def test_furniture_inside_the_article_is_dropped(furniture: str) -> None:
