@@ -30,11 +30,13 @@ from readability.readability import Unparseable
 from pipelines._html import clean_space
 from pipelines._html import marker as class_marker
 from pipelines.content import Choice, link_density, main_content
+from pipelines.leads import leads_before
 from pipelines.paragraphs import SKIP_TAGS, is_slide, paragraphs
 from pipelines.rules import ExtractionRules
 from pipelines.running_text import in_a_sentence, in_prose
 from pipelines.selectors import select
 from pipelines.teasers import teaser_items
+from pipelines.unseen import is_dialog, is_hidden
 
 logger = logging.getLogger(__name__)
 
@@ -44,13 +46,12 @@ _FURNITURE_ANYWHERE = re.compile(
     r"caption|credit|breadcrumb|newsletter|social|share|sharing|related|promo|advert|sponsor"
     r"|comment|cookie|subscri|signup|sign-up|outbrain|taboola|disqus|sr-only|visually-?hidden"
     r"|screen-?reader|read-?more|more-?from|recommend|trending|most-?(?:read|popular|viewed)"
-    r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js|gallery",
+    r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js|gallery"
+    r"|(?<![a-z])ratings?(?![a-z])|(?-i:[a-z]Rating)|shariff"
+    r"|(?:img|image|photo)[-_]?(?:sub)?(?:title|meta(?:data)?|source|author|info)",
     re.I,
 )
 _FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])", re.I)
-# "hidden" only as a whole class name: "field--label-hidden" hides the label, not the field.
-_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|is-hidden|d-none)(?:$|\s)", re.I)
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # Words that mark the article itself: they save an element from the furniture rules.
 _CONTENT = re.compile(r"article-?body|story-?body|post-?body|entry-content|main-content|articleBody", re.I)
 # Readability's "unlikely candidates", left out of scoring; as whole words, so that
@@ -94,10 +95,11 @@ def body_paragraphs(
     linked = {t for t in teasers if t.tag != "article"}
     unlikely = _junk([root], rules, _unlikely) | linked
     choice = main_content(root, unlikely, teasers)
-    found = _paragraphs_in(choice.containers, rules, title, unlikely)
+    leads = leads_before(choice.containers, title, unlikely, _is_furniture)
+    found = _paragraphs_in(leads + choice.containers, rules, title, unlikely)
     if _plausible(found, choice):
         return found
-    return _second_look(root, rules, title, found, teasers, linked)
+    return _second_look(root, rules, title, found, teasers, unlikely)
 
 
 def _plausible(found: list[str], choice: Choice) -> bool:
@@ -106,7 +108,7 @@ def _plausible(found: list[str], choice: Choice) -> bool:
 
 def _second_look(
     root: HtmlElement, rules: ExtractionRules, title: str | None, found: list[str],
-    teasers: set[HtmlElement], linked: set[HtmlElement],
+    teasers: set[HtmlElement], unlikely: set[HtmlElement],
 ) -> list[str]:
     """The first choice is short or holds little of the page: compare it with the choice made
     without leaving unlikely candidates out, and (when both are short) with readability-lxml's.
@@ -117,10 +119,12 @@ def _second_look(
     """
     if _words(found) < _FEW_WORDS:
         theirs = _paragraphs_in(_readability_containers(root), rules, title, set())
-        teaser_text = set(paragraphs(teasers, rules, None))
-        candidates = [theirs] if _kept(theirs, teaser_text) < 0.5 else []
+        # Not when it is mostly text set aside: teasers, a dialog over the page (a login).
+        dialogs = {e for e in unlikely if is_dialog(e, class_marker(e))}
+        aside = set(paragraphs(teasers | dialogs, rules, None))
+        candidates = [theirs] if _kept(theirs, aside) < 0.5 else []
     else:
-        hard = _junk([root], rules, _hidden) | linked
+        hard = _junk([root], rules, _hidden_or_comments) | {t for t in teasers if t.tag != "article"}
         candidates = [_paragraphs_in(main_content(root, hard, teasers).containers, rules, title, hard)]
     best = found
     for candidate in candidates:
@@ -206,7 +210,8 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
             elif (
                 (tag in SKIP_TAGS and not is_slide(element))
                 or _COMMENTS.search(marker) is not None
-                or _is_hidden(element)
+                or is_hidden(element)
+                or is_dialog(element, marker)
             ):
                 doomed.add(element)
             else:
@@ -249,23 +254,22 @@ def _up_to(element: HtmlElement, top: HtmlElement) -> Iterator[HtmlElement]:
         yield ancestor
 
 
-def _is_hidden(element: HtmlElement) -> bool:
-    get = element.get
-    style, classes = get("style"), get("class")
-    return (
-        get("hidden") is not None
-        or get("aria-hidden") == "true"
-        or (bool(style) and _HIDDEN_STYLE.search(style) is not None)
-        or (bool(classes) and _HIDDEN_CLASS.search(classes) is not None)
-    )
-
-
 def _hidden(element: HtmlElement, marker: str) -> bool:
-    return _is_hidden(element)
+    return is_hidden(element)
+
+
+def _hidden_or_comments(element: HtmlElement, marker: str) -> bool:
+    return is_hidden(element) or _COMMENTS.search(marker) is not None
+
+
+def _is_furniture(element: HtmlElement) -> bool:
+    return _furniture(element, class_marker(element))
 
 
 def _unlikely(element: HtmlElement, marker: str) -> bool:
-    if (element.tag in SKIP_TAGS and not is_slide(element)) or _is_hidden(element):
+    if (element.tag in SKIP_TAGS and not is_slide(element)) or is_hidden(element):
+        return True
+    if is_dialog(element, marker):
         return True
     if in_prose(element):
         return False
@@ -273,7 +277,7 @@ def _unlikely(element: HtmlElement, marker: str) -> bool:
 
 
 def _furniture(element: HtmlElement, marker: str) -> bool:
-    if _is_hidden(element):
+    if is_hidden(element):
         return True
     return (
         bool(marker) and _furniture_words(marker) and not is_slide(element)

@@ -199,17 +199,20 @@ def _widen(best: HtmlElement, mass: dict[HtmlElement, float]) -> HtmlElement:
     An article split into several columns or sections scores each part on its own; the
     ancestor holding them all is the article.
     """
-    current = best
+    current = below = best
     for ancestor in best.iterancestors():
         if ancestor.tag in ("body", "html"):
             break
-        if (
-            mass.get(ancestor, 0) >= 1.4 * mass.get(current, 0)
-            and link_density(ancestor) < 0.3
-        ):
+        # A list of other stories beside the way up ("Related ...") is no part of the article.
+        held = mass.get(ancestor, 0) - sum(
+            mass.get(c, 0) for c in ancestor
+            if c is not below and mass.get(c, 0) and is_teaser_list(c)
+        )
+        if held >= 1.4 * mass.get(current, 0) and link_density(ancestor) < 0.3:
             current = ancestor
-        elif mass.get(ancestor, 0) > 1.05 * mass.get(current, 0):
+        elif held > 1.05 * mass.get(current, 0):
             break
+        below = ancestor
     return _article_around(current, mass)
 
 

@@ -65,6 +65,8 @@ GENERIC_DROP_TEXT = tuple(
 _LINK_ONLY_MAX_WORDS = 30
 # ...unless it is this many links: a list of them (a tag cloud), not one long linked sentence.
 _LINK_LIST_MIN = 3
+# A link that shows its address (a web or mail address) is a reference the text gives, not a teaser.
+_ADDRESS = re.compile(r"^(?:https?://|www\.)\S+$|^[\w.+-]+@[\w-]+\.[\w.-]+$", re.I)
 # A figure with this many words of paragraphs is a slide of a gallery, not a caption.
 _SLIDE_WORDS = 30
 # A line seen before is boilerplate ("Advertisement", a repeated caption) when it is this short;
@@ -213,7 +215,7 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
         seen.add(text)
         if any(p.search(text) for p in patterns):
             continue
-        if _is_link_only(block):
+        if _is_link_only(block) and not _ADDRESS.match(text):
             if was_after_kept and is_label(kept[-1].text) and not _END_OF_ARTICLE.match(kept[-1].text):
                 kept.pop()  # the heading of a list of links goes with them (an end mark stays)
             elif was_after_kept and block.links == 1 and block.outbound == 1:
@@ -231,10 +233,9 @@ def _filter(blocks: Iterable[_Block], rules: ExtractionRules) -> list[_Block]:
 _END_OF_ARTICLE = re.compile(
     r"^(?:tags|tagged(?: with)?|topics|related links|more stories|(?:what to )?read next|you may also like"
     r"|you might also like|recommended for you|a word to our loyal readers|about the author"
-    r"|more (?:great )?[\w.]+ stories)"
-    r"\s*:?$",
-    re.I,
-)
+    r"|more (?:great )?[\w.]+ stories|(?:das|dieses) (?:thema )?könnte (?:sie|dich) auch interessieren"
+    r"|zum weiterlesen|weitere (?:artikel|beiträge)|sur le même sujet|dans la même rubrique"
+    r"|te puede interesar|(?:noticias|artículos) relacionad[oa]s)\s*[:!]?$", re.I)
 _DATE_LIKE = re.compile(
     r"\b\d{1,2}[:.]\d{2}\b|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b(?:19|20)\d{2}\b"
 )

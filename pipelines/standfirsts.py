@@ -19,6 +19,8 @@ _MEDIA = ("img", "figure", "picture", "video", "iframe")
 _MEDIA_TEXT_CHARS = 150
 # A photo's caption in a box of its own says what the photo shows, not what the story says.
 _CAPTION = re.compile(r"caption|credit", re.I)
+# Nor is a box of the page's notes about the story (its metadata, a disclosure).
+NOTES = re.compile(r"(?<![a-z])(?:meta|metadata|disclosure|disclaimer)(?![a-z])", re.I)
 
 
 def standfirst_before(
@@ -43,7 +45,8 @@ def standfirst_before(
 
 
 def _is_standfirst(box: HtmlElement, link_density: Callable[[HtmlElement], float]) -> bool:
-    if box.tag not in ("p", "div", "section", "header") or _CAPTION.search(marker(box)):
+    words = marker(box)
+    if box.tag not in ("p", "div", "section", "header") or _CAPTION.search(words) or NOTES.search(words):
         return False
     prose = box if box.tag == "p" else box.find(".//p")
     if prose is None or next(box.iter(*_NOT_IN_IT), None) is not None:

@@ -71,6 +71,11 @@ def test_subheads_lists_and_tables_are_kept() -> None:
         '<p>Advertisement</p>',
         '<div hidden><p>Hidden text that no reader ever sees on the page at all.</p></div>',
         '<div class="related-stories"><h3>Related</h3><p>Another story about trams and buses.</p></div>',
+        '<div class="post-ratings"><p>How do you rate this article? (No ratings yet.)</p></div>',
+        '<div class="sectionRating"><h2>Was this story helpful to you, do you think?</h2></div>',
+        '<div class="shariff"><h4>Liked it? Then share it with your friends!</h4></div>',
+        '<div class="img-metadata"><span>The new tram, photo: City archive</span></div>',
+        '<div class="image-subtitle">The council logo (archive)</div>',
     ],
 )
 def test_furniture_inside_the_article_is_dropped(furniture: str) -> None:

@@ -72,6 +72,18 @@ def test_a_link_out_of_the_site_in_the_text_stays_a_link_home_goes() -> None:
     assert extract(html) == [PARAGRAPHS[0], "The council minutes", *PARAGRAPHS[1:]]
 
 
+def test_a_link_showing_its_address_is_a_reference_in_the_text() -> None:
+    """A link whose words are a web or mail address is an address the text gives, whichever
+    site it points to; a link with words of its own, to the site, is a teaser."""
+    refs = [
+        '<p><a href="https://citynews.example/plan">https://citynews.example/plan</a></p>',
+        '<p><a href="mailto:desk@citynews.example">desk@citynews.example</a></p>',
+    ]
+    article = paras(*PARAGRAPHS[:2]) + "".join(refs) + paras(PARAGRAPHS[2])
+    addresses = ["https://citynews.example/plan", "desk@citynews.example"]
+    assert extract(page(article)) == [*PARAGRAPHS[:2], *addresses, PARAGRAPHS[2]]
+
+
 def test_short_credit_lines_go_in_several_languages() -> None:
     credits = [
         "Foto: Jane Roe",

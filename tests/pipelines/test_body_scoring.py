@@ -110,3 +110,71 @@ def test_cross_reference_line_is_a_link_line() -> None:
     dated = '<p>2 December 2019: <a href="/tv">Report on the evening news</a></p>'
     got = extract(page(paras(PARAGRAPHS[0]) + xref + dated + paras(*PARAGRAPHS[1:])))
     assert got == [PARAGRAPHS[0], "2 December 2019: Report on the evening news", *PARAGRAPHS[1:]]
+
+
+LEAD = (
+    "The city will have its tram again. After ten years of quarrels, the council has found "
+    "the money, and the first line is to open before the next election."
+)
+
+
+def test_lead_in_the_header_above_the_body_is_read() -> None:
+    """The opening paragraph in the header, under the headline and the byline, in a box apart
+    from the body's: the story's first paragraph. A one-line summary there is not."""
+    header = (
+        "<header><h1>Council backs tram line</h1><p>By Ann Lee, 3 November 2026</p>"
+        f'<div class="intro"><p>{LEAD}</p></div></header>'
+    )
+    body = f'<div class="share"><a href="#">Share</a></div><div class="text">{paras(*PARAGRAPHS)}</div>'
+    assert extract(page(f"<article>{header}{body}</article>")) == [LEAD, *PARAGRAPHS]
+    dek = "<header><h1>Council backs tram line</h1><p>The tram is back, the council says.</p></header>"
+    assert extract(page(f"<article>{dek}{body}</article>")) == PARAGRAPHS
+
+
+def test_a_long_comment_thread_stays_out_of_the_second_look() -> None:
+    """Comments many times the post's length: the post holds little of the page's paragraph
+    text, so the choice is made again without the unlikely candidates left out; the readers'
+    comments stay out of that one too."""
+    comment = (
+        "<li class=\"comment-{n}\"><p>I tried this for a year, and honestly, it worked, but "
+        "only once I had stopped carrying my cards around with me, which took a while, as "
+        "anyone who has tried, in a city like this one, will know.</p></li>"
+    )
+    comments = '<ol class="commentlist">' + "".join(comment.format(n=n) for n in range(40)) + "</ol>"
+    article = f'<div class="post"><div class="storycontent">{paras(*PARAGRAPHS * 3)}</div></div>'
+    assert extract(page(f'<div class="content">{article}{comments}</div>')) == PARAGRAPHS * 3
+
+
+def test_a_dialog_over_the_page_is_not_the_article() -> None:
+    """A login dialog holding more text than the story (its messages, its help) is not read."""
+    messages = "".join(
+        f"<p>This e-mail address has no account yet, or the password given is wrong ({n}).</p>"
+        for n in range(12)
+    )
+    for attributes in ('role="dialog"', 'class="x-dialog-login"'):
+        dialog = f"<div {attributes}><form>{messages}</form></div>"
+        assert extract(page(paras(*PARAGRAPHS), before=dialog)) == PARAGRAPHS
+
+
+def test_a_list_of_other_stories_does_not_widen_the_choice() -> None:
+    """Beside the story, a box of other stories under a "Related" heading, with blurbs: its
+    text does not make the box holding both the article."""
+    blurbs = "".join(
+        f'<div class="item"><p>{t.replace("tram", "bus")}</p><a href="/s{n}">More</a></div>'
+        for n, t in enumerate(PARAGRAPHS[:2])
+    )
+    related = f'<div class="list"><h3>Related stories</h3><h2>Read further</h2>{blurbs}</div>'
+    assert extract(page(f'<article class="text">{paras(*PARAGRAPHS)}</article>{related}')) == PARAGRAPHS
+
+
+def test_a_box_of_the_story_s_metadata_is_not_a_standfirst() -> None:
+    meta = ('<div class="metadata"><p>Chat with us on our messenger channel, and find out what is '
+            "happening in the world as it unfolds.</p></div>")
+    article = f'{meta}<div class="text">{paras(*PARAGRAPHS)}</div>'
+    assert extract(page(article)) == PARAGRAPHS
+
+
+def test_a_what_to_read_next_heading_in_other_languages_ends_the_article() -> None:
+    for heading in ("Das könnte Sie auch interessieren!", "Sur le même sujet", "Te puede interesar"):
+        after = f"<p>{heading}</p><p>Harbour Weekly: the ferry's last summer, in pictures.</p>"
+        assert extract(page(paras(*PARAGRAPHS) + after)) == PARAGRAPHS

@@ -1,0 +1,42 @@
+"""What a reader does not see as part of the page: hidden elements, and dialogs over it (a
+login, a sign-up) that show only when called up. Neither is the article, whatever it holds."""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+from pipelines.running_text import in_prose
+
+# "hidden" only as a whole class name: "field--label-hidden" hides the label, not the field.
+_HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|is-hidden|d-none)(?:$|\s)", re.I)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
+_DIALOG = re.compile(r"(?<![a-z])(?:modal|dialog|login)(?![a-z])", re.I)
+# A state of the page's frame ("dialog-off-canvas-main-canvas", "article modal-enabled"), not a
+# dialog: these words say the box holds the page.
+_FRAME = re.compile(r"article|body|canvas|content|main|story|entry|post|text", re.I)
+
+
+def is_hidden(element: HtmlElement) -> bool:
+    get = element.get
+    style, classes = get("style"), get("class")
+    return (
+        get("hidden") is not None
+        or get("aria-hidden") == "true"
+        or (bool(style) and _HIDDEN_STYLE.search(style) is not None)
+        or (bool(classes) and _HIDDEN_CLASS.search(classes) is not None)
+    )
+
+
+def is_dialog(element: HtmlElement, marker: str) -> bool:
+    """A dialog by its role, or by the words of its class and id (``marker``)."""
+    return (
+        element.get("role") in _DIALOG_ROLES
+        or element.get("aria-modal") == "true"
+        or (
+            bool(marker) and _DIALOG.search(marker) is not None and not _FRAME.search(marker)
+            and not in_prose(element)
+        )
+    )
