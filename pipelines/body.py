@@ -241,10 +241,8 @@ def _holds_the_text(element: HtmlElement, total: _Text) -> bool:
 
 def _prose(element: HtmlElement) -> int:
     """Characters in the <p>s of ``element`` that are not inside list items."""
-    return sum(
-        len(p.text_content()) for p in element.iter("p")
-        if not any(a.tag == "li" for a in _up_to(p, element))
-    )
+    return sum(len(p.text_content()) for p in element.iter("p")
+               if not any(a.tag == "li" for a in _up_to(p, element)))
 
 
 def _up_to(element: HtmlElement, top: HtmlElement) -> Iterator[HtmlElement]:
