@@ -15,8 +15,10 @@ every run below, to show it is not what bounds them. Then, in one run, pages/s o
 
 The crawls are whole ``newsarchive crawl`` processes (archive, catalog, WACZ and all); pages/s is
 over each process's whole life. For each: CPU seconds (the process and its workers), cores busy,
-and peak RSS of the process tree. With ``--memory-pages M``, crawl d and ``reextract --workers
-2`` run again over a site of M pages, and their peak RSS is compared with that at N.
+peak RSS of the process tree, and the CPU a page of the command's own process (without its
+workers): the crawl's reactor, one thread, bounds d at 1000 / that pages/s. With
+``--memory-pages M``, crawl d and ``reextract --workers 2`` run again over a site of M pages,
+and their peak RSS is compared with that at N.
 """
 
 from __future__ import annotations
@@ -124,9 +126,11 @@ class Bench:
 
 
 def row(label: str, pages: int, usage: Usage, server_cpu: float) -> str:
+    own = f"  own process {1000 * usage.own_cpu / pages:4.1f} ms/page" if usage.own_cpu else ""
     return (f"{label:<34} {pages:6d} pages {usage.wall:7.1f} s {pages / usage.wall:7.1f} pages/s"
             f"  cpu {usage.cpu:7.1f} s ({usage.cores:4.2f} cores)  peak RSS"
-            f" {usage.peak_rss / MB:6.0f} MB  server {100 * server_cpu / usage.wall:3.0f}% of a core")
+            f" {usage.peak_rss / MB:6.0f} MB  server {100 * server_cpu / usage.wall:3.0f}% of a core"
+            f"{own}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -25,6 +25,9 @@ class Usage:
     cpu: float  # CPU seconds of the tree (user + system)
     peak_rss: int  # bytes: the largest sum of the tree's resident sizes at one sample
     returncode: int
+    # CPU seconds of the command's own process, without its workers (as last sampled): a crawl's
+    # reactor runs in it, so it bounds the pages/s whatever the number of workers
+    own_cpu: float = 0.0
 
     @property
     def cores(self) -> float:
@@ -38,6 +41,7 @@ class TreeSampler:
         self.root = psutil.Process(pid)
         self.interval = interval
         self.peak_rss = 0
+        self.own_cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tree-sampler", daemon=True)
 
@@ -59,6 +63,11 @@ class TreeSampler:
             processes = [self.root, *self.root.children(recursive=True)]
         except psutil.Error:
             return
+        try:
+            times = self.root.cpu_times()
+            self.own_cpu = times.user + times.system
+        except psutil.Error:
+            pass
         rss = 0
         for process in processes:
             try:
@@ -80,7 +89,7 @@ def run_measured(command: Sequence[str], cwd: Path, log: Path, timeout: float = 
         finally:
             sampler.stop()
     wall = time.perf_counter() - started
-    return Usage(wall, _children_cpu() - before, sampler.peak_rss, returncode)
+    return Usage(wall, _children_cpu() - before, sampler.peak_rss, returncode, sampler.own_cpu)
 
 
 def _children_cpu() -> float:
