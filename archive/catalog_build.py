@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from archive.catalog import CATALOG_NAME, Catalog
 from archive.reader import Archive
@@ -24,6 +24,7 @@ from archive.threads import Threads, article_day
 
 logger = logging.getLogger(__name__)
 SiteOf = Callable[[str], "str | None"]
+_OPEN_FILES = 32  # runs' articles.jsonl open at once while the catalog is filled
 
 
 @dataclass
@@ -140,13 +141,61 @@ def run_articles(run_dir: Path) -> Iterator[dict[str, Any]]:
                 logger.warning("%s:%d is not a whole JSON line: skipped", path, number)
 
 
-def add_articles(catalog: Catalog, articles: list[tuple[dict[str, Any], str]]) -> int:
+class ArticleLines:
+    """Where each line of the runs' ``articles.jsonl`` is, with what orders it (its URL, fetch
+    time and day), not the article: the catalog is filled from them one line at a time, read
+    again from its file, so memory does not grow with the archive's texts."""
+
+    def __init__(self, run_dirs: list[Path]) -> None:
+        self._paths = [run_dir / "articles.jsonl" for run_dir in run_dirs]
+        self._runs = [run_dir.name for run_dir in run_dirs]
+        # (fetched, url, day, run number, offset of the line) in the runs' order, lines' order
+        self.lines: list[tuple[str, str, str, int, int]] = []
+        self._open: dict[int, IO[bytes]] = {}
+
+    def add_run(self, number: int) -> None:
+        """Note where the articles of run ``number`` (of the ``run_dirs``) are."""
+        path = self._paths[number]
+        if not path.exists():
+            return
+        with path.open("rb") as fh:
+            offset = 0
+            for line_number, line in enumerate(fh, 1):
+                try:
+                    article = json.loads(line)
+                except json.JSONDecodeError:
+                    logger.warning("%s:%d is not a whole JSON line: skipped", path, line_number)
+                else:
+                    self.lines.append((article.get("fetched") or "", article["url"],
+                                       article_day(article), number, offset))
+                offset += len(line)
+
+    def read(self, line: tuple[str, str, str, int, int]) -> tuple[dict[str, Any], str]:
+        """The article at ``line``, and the run that wrote it."""
+        number, offset = line[3], line[4]
+        fh = self._open.get(number)
+        if fh is None:
+            if len(self._open) >= _OPEN_FILES:
+                self.close()
+            fh = self._open[number] = self._paths[number].open("rb")
+        fh.seek(offset)
+        article: dict[str, Any] = json.loads(fh.readline())
+        return article, self._runs[number]
+
+    def close(self) -> None:
+        for fh in self._open.values():
+            fh.close()
+        self._open.clear()
+
+
+def add_articles(catalog: Catalog, articles: ArticleLines) -> int:
     """Articles (with the run that wrote them) in the order they were fetched, each as the
     version its line says, or (lines of runs before versions existed) as the catalog counts."""
     added = 0
-    articles.sort(key=lambda item: (item[0].get("fetched") or "", item[0]["url"]))
+    articles.lines.sort(key=lambda line: (line[0], line[1]))
     with catalog.transaction():
-        for article, run_id in articles:
+        for line in articles.lines:
+            article, run_id = articles.read(line)
             if not article.get("version"):
                 article = {**article, "version": catalog.next_version(
                     article["url"], article.get("sha256") or "")[0]}
@@ -154,15 +203,20 @@ def add_articles(catalog: Catalog, articles: list[tuple[dict[str, Any], str]]) -
     return added
 
 
-def add_stories(catalog: Catalog, articles: list[tuple[dict[str, Any], str]]) -> int:
-    """Every URL's latest article into story threads, oldest first: into the thread its line
-    names (``story``, as the crawl assigned it) where it names one, else as a night would."""
-    latest = {article["url"]: article for article, _ in articles}  # in the order fetched
+def add_stories(catalog: Catalog, articles: ArticleLines) -> int:
+    """Every URL's latest article (of lines in the order :func:`add_articles` leaves them) into
+    story threads, oldest first: into the thread its line names (``story``, as the crawl
+    assigned it) where it names one, else as a night would."""
+    latest = {line[1]: line for line in articles.lines}  # the last of each URL's, as fetched
+    ordered = sorted(latest.values(), key=lambda line: (line[2], line[0], line[1]))
+    del latest
     threads = Threads(StoryStore(catalog.connection))
-    ordered = sorted(latest.values(), key=lambda a: (article_day(a), a.get("fetched") or "",
-                                                     a["url"]))
+    new = 0
     with catalog.transaction():
-        return sum(threads.assign(a, a.get("story")).new for a in ordered)
+        for line in ordered:
+            article = articles.read(line)[0]
+            new += threads.assign(article, article.get("story")).new
+    return new
 
 
 def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> RebuildResult:
@@ -179,22 +233,24 @@ def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> Rebuil
     except ArchiveReadError:
         archive = None
     catalog = Catalog.open(building)
+    articles = ArticleLines(runs)
     try:
-        articles: list[tuple[dict[str, Any], str]] = []
-        for run_dir in runs:
+        for number, run_dir in enumerate(runs):
             finished = (run_dir / "report.json").is_file()
             if archive is not None:
                 result.captures += add_run_captures(
                     catalog, archive, run_dir, site_of, finished)[0]
             elif finished:
                 catalog.add_run(run_dir.name, 0)
-            articles += [(article, run_dir.name) for article in run_articles(run_dir)]
+            articles.add_run(number)
             result.runs += 1
+        archive = None  # its index of every capture: not needed beside the texts
         result.versions = add_articles(catalog, articles)
         result.stories = add_stories(catalog, articles)
         catalog.refresh_urls()
         catalog.checkpoint()
     finally:
+        articles.close()
         catalog.close()
     _remove(path)
     os.replace(building, path)

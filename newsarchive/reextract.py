@@ -21,6 +21,7 @@ from pathlib import Path
 from archive.catalog_build import run_articles
 from archive.reader import Archive, ArchivedResponse, decoded_body
 from archive.records import ArchiveReadError
+from crawler._pool import extraction_pool
 from crawler.siteconfig import SiteRegistry
 from model.article import Article
 from model.layout import RunLayout
@@ -109,7 +110,9 @@ def reextract(
         if workers == 1:
             _consume(map(_extract_page, pages), sinks, result, versions)
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # Spawned, not forked: a forked worker would start with this process's memory (the
+            # archive's index of every capture, the versions), counted again in each of them.
+            with extraction_pool(workers) as pool:
                 _consume(_bounded_map(pool, pages, IN_FLIGHT * workers), sinks, result, versions)
     finally:
         for sink in sinks:
