@@ -130,15 +130,21 @@ def bring_up_to_date(data_dir: Path, site_of: SiteOf, path: Path | None = None) 
 
 def run_articles(run_dir: Path) -> Iterator[dict[str, Any]]:
     """The whole lines of a run's ``articles.jsonl``."""
-    path = run_dir / "articles.jsonl"
+    return (article for _, article in _article_lines(run_dir / "articles.jsonl"))
+
+
+def _article_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(offset, article) of each whole line of an ``articles.jsonl``; a torn line is skipped."""
     if not path.exists():
         return
-    with path.open(encoding="utf-8") as fh:
+    with path.open("rb") as fh:
+        offset = 0
         for number, line in enumerate(fh, 1):
             try:
-                yield json.loads(line)
+                yield offset, json.loads(line)
             except json.JSONDecodeError:
                 logger.warning("%s:%d is not a whole JSON line: skipped", path, number)
+            offset += len(line)
 
 
 class ArticleLines:
@@ -155,20 +161,9 @@ class ArticleLines:
 
     def add_run(self, number: int) -> None:
         """Note where the articles of run ``number`` (of the ``run_dirs``) are."""
-        path = self._paths[number]
-        if not path.exists():
-            return
-        with path.open("rb") as fh:
-            offset = 0
-            for line_number, line in enumerate(fh, 1):
-                try:
-                    article = json.loads(line)
-                except json.JSONDecodeError:
-                    logger.warning("%s:%d is not a whole JSON line: skipped", path, line_number)
-                else:
-                    self.lines.append((article.get("fetched") or "", article["url"],
-                                       article_day(article), number, offset))
-                offset += len(line)
+        for offset, article in _article_lines(self._paths[number]):
+            self.lines.append((article.get("fetched") or "", article["url"],
+                               article_day(article), number, offset))
 
     def read(self, line: tuple[str, str, str, int, int]) -> tuple[dict[str, Any], str]:
         """The article at ``line``, and the run that wrote it."""
