@@ -49,7 +49,7 @@ class Article:
     version: int = 1
     # the story thread the article belongs to (archive/threads.py), when the catalog keeps them
     story: str | None = None
-    # What the story stage needs from the text (archive.stories.Features), worked out in the
+    # What the story stage needs from the text (archive.threads.TextFeatures), worked out in the
     # extraction process beside the article so that the crawl's own process does not; never an
     # output.
     story_features: Any = field(default=None, repr=False, compare=False)

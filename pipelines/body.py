@@ -99,7 +99,7 @@ def body_paragraphs(
     found = _paragraphs_in(leads + choice.containers, rules, title, unlikely)
     if _plausible(found, choice):
         return found
-    return _second_look(root, rules, title, found, teasers, unlikely)
+    return _second_look(root, rules, title, found, teasers, linked, unlikely)
 
 
 def _plausible(found: list[str], choice: Choice) -> bool:
@@ -108,7 +108,7 @@ def _plausible(found: list[str], choice: Choice) -> bool:
 
 def _second_look(
     root: HtmlElement, rules: ExtractionRules, title: str | None, found: list[str],
-    teasers: set[HtmlElement], unlikely: set[HtmlElement],
+    teasers: set[HtmlElement], linked: set[HtmlElement], unlikely: set[HtmlElement],
 ) -> list[str]:
     """The first choice is short or holds little of the page: compare it with the choice made
     without leaving unlikely candidates out, and (when both are short) with readability-lxml's.
@@ -124,7 +124,7 @@ def _second_look(
         aside = set(paragraphs(teasers | dialogs, rules, None))
         candidates = [theirs] if _kept(theirs, aside) < 0.5 else []
     else:
-        hard = _junk([root], rules, _hidden_or_comments) | {t for t in teasers if t.tag != "article"}
+        hard = _junk([root], rules, _hidden_or_comments) | linked
         candidates = [_paragraphs_in(main_content(root, hard, teasers).containers, rules, title, hard)]
     best = found
     for candidate in candidates:
