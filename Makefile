@@ -16,9 +16,9 @@ PYTEST_ARGS ?=
 RWP_VERSION := 2.5.3
 RWP_DIR := $(VENV)/tools/replaywebpage-$(RWP_VERSION)
 
-.PHONY: install chromium redis-server test lint typecheck archive schedule unschedule bench clean
+.PHONY: install chromium redis-server nginx test lint typecheck archive schedule unschedule bench clean
 
-install: $(STAMP) $(RWP_DIR)/index.html chromium redis-server
+install: $(STAMP) $(RWP_DIR)/index.html chromium redis-server nginx
 
 # The system pip (23.x) cannot resolve lxml[html_clean] for readability-lxml: upgrade it first.
 $(STAMP): pyproject.toml
@@ -44,6 +44,12 @@ chromium:
 redis-server:
 	@command -v redis-server >/dev/null || { \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y redis-server; }
+
+# bench/crawl.py serves its generated site with nginx (bench/nginx.py): a Python server would take
+# CPU from the crawl it measures. Debian's, installed where missing, never started as a service.
+nginx:
+	@command -v nginx >/dev/null || { \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light; }
 
 # npm pack fetches the package's tarball only: its built files need none of its dependencies.
 $(RWP_DIR)/index.html:

@@ -1,11 +1,13 @@
 """Crawl throughput and memory on every core, against a bare Scrapy spider and extraction alone.
 
     bench/crawl.py [--pages N] [--workers W] [--memory-pages M] [--web DIR] [--keep]
+                   [--server nginx|python]
 
 A generated news site of N article pages (bench/newssite.py: 50-200 KB each, mostly boilerplate,
-seeded) is served on the loopback by the fixture server (tests/fixtures/server.py). First the
-server's own capacity is measured with a raw concurrent HTTP client, and its CPU is sampled in
-every run below, to show it is not what bounds them. Then, in one run, pages/s of:
+seeded) is served on the loopback by nginx (bench/nginx.py) where it is installed, else by the
+fixture server (tests/fixtures/server.py), whose CPU, on the same cores, is taken from the crawl.
+First the server's own capacity is measured with a raw concurrent HTTP client, and its CPU is
+sampled in every run below, to show it is not what bounds them. Then, in one run, pages/s of:
 
     a  a bare Scrapy spider fetching the same URLs (bench/bare_spider.py)
     b  our extraction alone over the same pages, in the crawl's pool of W processes, no Scrapy
@@ -19,6 +21,10 @@ peak RSS of the process tree, and the CPU a page of the command's own process (w
 workers): the crawl's reactor, one thread, bounds d at 1000 / that pages/s. With
 ``--memory-pages M``, crawl d and ``reextract --workers 2`` run again over a site of M pages,
 and their peak RSS is compared with that at N.
+
+Last, the ceiling this machine puts on d whatever the crawl's design: its cores divided by the
+CPU a page costs at the least, which is b's (the extraction) plus a's (fetching it with Scrapy)
+plus the server's.
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import nginx  # noqa: E402
 from bench.newssite import HOST, site_config, write_site  # noqa: E402
 from bench.processtree import Usage, run_measured  # noqa: E402
 from crawler._pool import extract_page, extraction_pool  # noqa: E402
@@ -51,7 +58,10 @@ MB = 1 << 20
 IN_FLIGHT = 8  # pages submitted per worker at a time in b, as reextract does
 
 
-def server_capacity(server: FixtureServer, urls: list[str], clients: int = 16) -> float:
+Server = FixtureServer | nginx.NginxServer
+
+
+def server_capacity(server: Server, urls: list[str], clients: int = 16) -> float:
     """Pages/s the server gives a raw HTTP client with ``clients`` keep-alive connections."""
     todo = deque(urls)
 
@@ -98,7 +108,7 @@ def extraction_alone(web: Path, urls: list[str], sites: Path, workers: int) -> t
 
 
 class Bench:
-    def __init__(self, root: Path, server: FixtureServer, workers: int) -> None:
+    def __init__(self, root: Path, server: Server, workers: int) -> None:
         self.root = root
         self.server = server
         self.server_process = psutil.Process(server.pid)
@@ -133,6 +143,24 @@ def row(label: str, pages: int, usage: Usage, server_cpu: float) -> str:
             f"{own}")
 
 
+def ceiling(rows: dict[str, tuple[int, Usage, float]], rate: dict[str, float], cores: int) -> str:
+    """The most pages/s any design of the crawl could reach on these cores, two ways. Each page
+    costs at least its extraction (b's CPU a page), its fetching (a's) and its serving (the
+    server's, in d); and spreading the work over processes does not make it less than the
+    whole crawl's in one (c's CPU a page, plus the server's, on the other core in c)."""
+    per_page = {key[0]: usage.cpu / pages for key, (pages, usage, _) in rows.items()}
+    pages_d, _, server_d = next(v for k, v in rows.items() if k.startswith("d"))
+    server = server_d / pages_d
+    least = per_page["b"] + per_page["a"] + server
+    whole = per_page["c"] + server
+    return (f"ceiling on {cores} cores: (1) b {1000 * per_page['b']:.1f} + a"
+            f" {1000 * per_page['a']:.1f} + server {1000 * server:.1f} = {1000 * least:.1f} ms of"
+            f" CPU a page, so d <= {cores / least:.1f} pages/s, d / b <= {cores / least / rate['b']:.2f};"
+            f"\n                     (2) c {1000 * per_page['c']:.1f} + server {1000 * server:.1f}"
+            f" = {1000 * whole:.1f} ms, so d <= {cores / whole:.1f} pages/s,"
+            f" d / c <= {cores / whole / rate['c']:.2f}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=5_000)
@@ -142,9 +170,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="also crawl and reextract a site of M pages and compare peak RSS")
     parser.add_argument("--web", type=Path, help="keep the generated site here, for later runs")
     parser.add_argument("--keep", action="store_true", help="keep the data directories and logs")
+    parser.add_argument("--server", choices=("nginx", "python"),
+                        default="nginx" if nginx.available() else "python",
+                        help="nginx (default where installed) or the Python fixture server")
     args = parser.parse_args(argv)
     if args.pages < 1 or args.workers < 1 or args.memory_pages < 0:
         print("--pages and --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.server == "nginx" and not nginx.available():
+        print("--server nginx: nginx is not installed (apt-get install nginx-light)",
+              file=sys.stderr)
         return 2
     root = Path(tempfile.mkdtemp(prefix="bench-crawl-"))
     web = args.web or root / "web"
@@ -171,10 +206,12 @@ def run(args: argparse.Namespace, root: Path, web: Path) -> int:
     print(f"{n} pages of {size / n / 1024:.0f} KB on average (site written in"
           f" {time.perf_counter() - started:.0f} s); {os.cpu_count()} cores,"
           f" load average {os.getloadavg()[0]:.2f} before the runs\n")
-    with FixtureServer(web) as server:
+    server: Server = nginx.NginxServer(web) if args.server == "nginx" else FixtureServer(web)
+    with server:
         bench = Bench(root, server, workers)
         capacity = server_capacity(server, urls[: min(n, 2_000)])
-        print(f"server capacity (raw client, 16 connections): {capacity:.0f} pages/s\n")
+        print(f"server ({args.server}) capacity (raw client, 16 connections):"
+              f" {capacity:.0f} pages/s\n")
         bench.measure("a bare Scrapy spider", n, [
             sys.executable, "bench/bare_spider.py", str(root / "urls.txt"),
             "--proxy", server.proxy, "--concurrency", "16"])
@@ -186,6 +223,7 @@ def run(args: argparse.Namespace, root: Path, web: Path) -> int:
         rate = {key[0]: pages / usage.wall for key, (pages, usage, _) in bench.rows.items()}
         print(f"\nd / b = {rate['d'] / rate['b']:.2f}   d / c = {rate['d'] / rate['c']:.2f}"
               f"   d / a = {rate['d'] / rate['a']:.2f}")
+        print(ceiling(bench.rows, rate, os.cpu_count() or 1))
         reextract = bench.measure("r reextract --workers 2", n, [
             sys.executable, "-m", "newsarchive", "reextract", str(data), "--workers", "2",
             "--sites", str(root / f"bench-{n}.toml")])
