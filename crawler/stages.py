@@ -26,6 +26,7 @@ from crawler.extensions.catalog import CatalogExtension
 from crawler.extensions.warc import WarcExtension
 from crawler.siteconfig import SiteRegistry
 from crawler.storage import stop_for_storage
+from crawler.stories import StoryPipeline
 from model.article import Article, Page
 from model.layout import RunLayout
 from model.sink import ArticleSink, SinkError
@@ -42,12 +43,14 @@ class ExtractionPipeline:
 
     def __init__(
         self, sites: SiteRegistry, stats: StatsCollector, workers: int = 1,
-        story_features: bool = False,
+        crawler: Crawler | None = None,
     ) -> None:
         self.sites = sites
         self.stats = stats
         self.workers = workers
-        self.story_features = story_features  # for the story stage (crawler.stories)
+        self.crawler = crawler
+        # The story stage, when one runs: the workers work out its text features for it.
+        self._stories: StoryPipeline | None = None
         self._pool: ProcessPoolExecutor | None = None
 
     @classmethod
@@ -56,10 +59,14 @@ class ExtractionPipeline:
             raise NotConfigured("EXTRACT_ENABLED is off")
         assert crawler.stats is not None
         workers = crawler.settings.getint("EXTRACT_WORKERS") or os.cpu_count() or 1
-        stories = crawler.settings.getbool("STORIES_ENABLED")
-        return cls(site_registry(crawler), crawler.stats, workers, story_features=stories)
+        return cls(site_registry(crawler), crawler.stats, workers, crawler)
 
     def open_spider(self) -> None:
+        # Not the STORIES_ENABLED setting: the stage may be off for want of a catalog, and its
+        # features cost as much as the extraction.
+        if self.crawler is not None and self.crawler.engine is not None:
+            pipelines = self.crawler.engine.scraper.itemproc.middlewares
+            self._stories = next((p for p in pipelines if isinstance(p, StoryPipeline)), None)
         if self.workers > 1:
             self._pool = extraction_pool(self.workers)
         self.stats.set_value("extraction/workers", self.workers if self._pool else 1)
@@ -73,8 +80,9 @@ class ExtractionPipeline:
         if not isinstance(item, Page):
             return item
         site = self.sites.get(item.site)
+        features = self._stories is not None and self._stories.places(item.url)
         job = functools.partial(
-            extract_page, item.url, item.body, site=item.site, story_features=self.story_features,
+            extract_page, item.url, item.body, site=item.site, story_features=features,
             rules=site.rules if site else None,
             content_type=item.content_type,
             fetched=datetime.fromisoformat(item.fetched) if item.fetched else None,
@@ -93,6 +101,8 @@ class ExtractionPipeline:
             self.stats.inc_value("extraction/failed/no_body")
             self.stats.inc_value(f"site/{item.site}/failed/no_body")
             raise DropItem(f"no article body found in {item.url}")
+        if article.story_features is not None:
+            self.stats.inc_value("extraction/story_features")
         article.site = item.site
         article.warc_filename = item.warc_filename
         article.warc_offset = item.warc_offset

@@ -44,6 +44,14 @@ class StoryPipeline:
         stories.prepare()
         return cls(Threads(store, window_days=window), crawler.stats)
 
+    def places(self, url: str) -> bool:
+        """Whether an article of ``url`` would be placed (its text features are needed): not
+        when the URL is in a thread already, as a changed text keeps its URL's thread."""
+        try:
+            return self.threads.store.story_of(url) is None
+        except sqlite3.Error:
+            return True  # assign() meets the same error, counts it and logs it
+
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item

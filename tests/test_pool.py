@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import Crawl, FixtureServer, read_articles
+from tests.conftest import Crawl, FixtureServer, SecondNight, read_articles
 
 # Where each capture went, and its story thread: a thread's id is its first article's, and the
 # pool hands articles back in the order they finish, not the order they were fetched.
@@ -58,3 +59,32 @@ def test_a_worker_hands_back_the_story_features_without_loading_datasketch() -> 
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, cwd=Path(__file__).resolve().parent.parent)
     assert done.returncode == 0, done.stderr
+
+
+def test_story_features_are_worked_out_only_for_articles_the_story_stage_will_place(
+    crawl: Crawl, second_night: SecondNight, fixture_server: tuple[FixtureServer, Path],
+    tmp_path: Path,
+) -> None:
+    # Night 1: every article is new, so each one's features are made in the pool.
+    stats = crawl.report["stats"]
+    assert stats["extraction/story_features"] == stats["extraction/articles"] > 0
+    # Night 2 fetches every article again: each URL is in a thread already and keeps it, so
+    # none of the work is done, and the threads are night 1's.
+    night_2 = json.loads((second_night.run_dir / "report.json").read_text())["stats"]
+    assert night_2["extraction/articles"] == stats["extraction/articles"]
+    assert night_2.get("extraction/story_features", 0) == 0
+    first = {url: a["story"] for url, a in read_articles(crawl.run_dir).items()}
+    again = {url: a["story"] for url, a in read_articles(second_night.run_dir).items()}
+    assert again == first
+    # No catalog, so no story stage: nothing is worked out for it.
+    data = tmp_path / "data"
+    done = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "crawl", "--data", str(data), "--proxy",
+         fixture_server[0].proxy, "--delay-scale", "0", "--run-id", "bare", "--set",
+         "RETRY_TIMES=0", "--set", "CATALOG_ENABLED=false"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    bare = json.loads((data / "runs" / "bare" / "report.json").read_text())["stats"]
+    assert bare["extraction/articles"] == stats["extraction/articles"]
+    assert "extraction/story_features" not in bare
