@@ -248,6 +248,7 @@ def _has_archive(path: Path) -> bool:
 
 def _reextract(args: argparse.Namespace) -> int:
     from newsarchive.catalog import refresh_catalog
+    from newsarchive.lock import DataDirBusy, DataDirLock
     from newsarchive.reextract import foreign_archive, reextract, runs_at
 
     sites = load_sites(args.sites)
@@ -260,16 +261,25 @@ def _reextract(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
-    failed = 0
-    for run in runs:
-        result = reextract(archive, run, sites, workers=args.workers or None)
-        failed += result.failed
-        where = run.articles_path or f"run {run.layout.run_id}"
-        print(f"{where}: {result.articles} articles from {result.pages} archived"
-              f" pages ({result.empty} without text, {result.failed} failed)")
-    del archive  # its index of every capture: the catalog rebuild reads its own, not beside it
-    if args.out is None and runs:  # the catalog's texts are those of the runs: made again
-        print(refresh_catalog(runs[0].layout.data_dir, sites))
+    if not runs:
+        return 0
+    # What it writes (articles.jsonl and texts replaced, the catalog made again) a crawl of the
+    # same data directory would be writing too: one at a time, as crawls are.
+    try:
+        with DataDirLock(runs[0].layout.data_dir):
+            failed = 0
+            for run in runs:
+                result = reextract(archive, run, sites, workers=args.workers or None)
+                failed += result.failed
+                where = run.articles_path or f"run {run.layout.run_id}"
+                print(f"{where}: {result.articles} articles from {result.pages} archived"
+                      f" pages ({result.empty} without text, {result.failed} failed)")
+            del archive  # its index of every capture: the rebuild reads its own, not beside it
+            if args.out is None:  # the catalog's texts are those of the runs: made again
+                print(refresh_catalog(runs[0].layout.data_dir, sites))
+    except DataDirBusy as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
     return 1 if failed else 0
 
 

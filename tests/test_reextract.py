@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsarchive.cli import main
+from newsarchive.lock import DataDirLock
 from tests.conftest import Crawl, SecondNight, read_articles
 
 
@@ -34,6 +35,23 @@ def test_reextract_of_a_data_dir_and_a_bad_path(crawl: Crawl, tmp_path: Path,
     assert "run test-run:" in capsys.readouterr().out
     assert main(["reextract", str(tmp_path / "nothing")]) == 2
     assert "is not a data directory" in capsys.readouterr().err
+
+
+def test_reextract_waits_its_turn_behind_a_crawl_of_the_data_dir(
+    crawl: Crawl, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # It replaces articles.jsonl and makes the catalog again: under a running crawl, whose
+    # lines would go to a file no longer there, and whose catalog would be deleted.
+    data = tmp_path / "data"
+    shutil.copytree(crawl.data_dir, data)
+    articles = data / "runs" / "test-run" / "articles.jsonl"
+    before = articles.stat().st_ino, articles.read_bytes()
+    with DataDirLock(data):
+        assert main(["reextract", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "is in use by another crawl (pid " in err and len(err.strip().splitlines()) == 1
+    assert (articles.stat().st_ino, articles.read_bytes()) == before
+    assert main(["reextract", str(data)]) == 0
 
 
 def test_reextract_after_two_nights_with_dedupe_gives_the_crawls_articles(
