@@ -134,16 +134,21 @@ def run_articles(run_dir: Path) -> Iterator[dict[str, Any]]:
 
 
 def _article_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(offset, article) of each whole line of an ``articles.jsonl``; a torn line is skipped."""
+    """(offset, article) of each whole line of an ``articles.jsonl``; a torn line is skipped
+    (a crash may cut one anywhere, inside a character too), and so is one that is no article."""
     if not path.exists():
         return
     with path.open("rb") as fh:
         offset = 0
         for number, line in enumerate(fh, 1):
             try:
-                yield offset, json.loads(line)
-            except json.JSONDecodeError:
-                logger.warning("%s:%d is not a whole JSON line: skipped", path, number)
+                article = json.loads(line)  # UnicodeDecodeError too is a ValueError
+            except ValueError:
+                article = None
+            if isinstance(article, dict) and isinstance(article.get("url"), str):
+                yield offset, article
+            elif line.strip():
+                logger.warning("%s:%d is not a whole article line: skipped", path, number)
             offset += len(line)
 
 
@@ -229,6 +234,7 @@ def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> Rebuil
         archive = None
     catalog = Catalog.open(building)
     articles = ArticleLines(runs)
+    built = False
     try:
         for number, run_dir in enumerate(runs):
             finished = (run_dir / "report.json").is_file()
@@ -244,9 +250,12 @@ def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> Rebuil
         result.stories = add_stories(catalog, articles)
         catalog.refresh_urls()
         catalog.checkpoint()
+        built = True
     finally:
         articles.close()
         catalog.close()
+        if not built:  # named after this process: no later rebuild would ever remove it
+            _remove(building)
     _remove(path)
     os.replace(building, path)
     return result

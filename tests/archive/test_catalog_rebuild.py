@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from archive.catalog import Catalog
 from archive.catalog_build import rebuild, run_articles
 from archive.story_store import StoryStore
@@ -95,3 +97,32 @@ def test_the_streamed_rebuild_is_the_listed_one(tmp_path: Path) -> None:
     assert streamed == listed
     assert len(streamed["members"]) == 5  # one per URL: its latest article
     assert [row[0] for row in streamed["members"]] != sorted(row[0] for row in streamed["members"])
+
+
+def test_lines_a_crash_cut_inside_a_character_are_skipped(tmp_path: Path) -> None:
+    # articles.jsonl is written with ensure_ascii=False: a kill can cut a line mid-character.
+    data = tmp_path / "data"
+    run = data / "runs" / "20261201T000000Z"
+    run.mkdir(parents=True)
+    whole = [article(1, "2026-12-01T01:00:00+00:00", title="Zürich"),
+             article(2, "2026-12-01T02:00:00+00:00")]
+    lines = [json.dumps(a, ensure_ascii=False).encode() for a in whole]
+    cut = json.dumps(article(3, "2026-12-01T03:00:00+00:00", title="Zürich"),
+                     ensure_ascii=False).encode()
+    cut = cut[: cut.index("ü".encode()) + 1]  # half of the ü's two bytes
+    lines[1:1] = [cut, b'{"url": "https://news.example/\xff"}', b"[1, 2]", b"{}"]
+    (run / "articles.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    (run / "report.json").write_text("{}")
+    assert [a["url"] for a in run_articles(run)] == [a["url"] for a in whole]
+    assert rebuild(data, lambda url: "example").versions == 2
+
+
+def test_a_rebuild_that_fails_leaves_no_half_built_catalog(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_runs(data)
+    run = data / "runs" / "20261202T000000Z" / "articles.jsonl"
+    bad = article(11, "2026-12-02T06:00:00+00:00", version="second")  # no version number
+    run.write_text(run.read_text() + json.dumps(bad) + "\n")
+    with pytest.raises(ValueError):
+        rebuild(data, lambda url: "example")
+    assert sorted(p.name for p in data.iterdir()) == ["runs"]  # nothing half built left
