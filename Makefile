@@ -48,7 +48,7 @@ redis-server:
 # bench/crawl.py serves its generated site with nginx (bench/nginx.py): a Python server would take
 # CPU from the crawl it measures. Debian's, installed where missing, never started as a service.
 nginx:
-	@command -v nginx >/dev/null || { \
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || { \
 		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y nginx-light; }
 
 # npm pack fetches the package's tarball only: its built files need none of its dependencies.

@@ -53,8 +53,16 @@ http {{
 """
 
 
+def binary() -> str | None:
+    """nginx, on the PATH or where Debian puts it (/usr/sbin: not on a user's PATH)."""
+    found = shutil.which("nginx")
+    if found is None and Path("/usr/sbin/nginx").is_file():
+        found = "/usr/sbin/nginx"
+    return found
+
+
 def available() -> bool:
-    return shutil.which("nginx") is not None
+    return binary() is not None
 
 
 class NginxServer:
@@ -81,20 +89,23 @@ class NginxServer:
         config = self._state / "nginx.conf"
         config.write_text(_CONFIG.format(state=self._state, port=self.port, root=self.root))
         self._proc = subprocess.Popen(
-            ["nginx", "-p", str(self._state), "-e", str(self._state / "error.log"),
+            [binary() or "nginx", "-p", str(self._state), "-e", str(self._state / "error.log"),
              "-c", str(config)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise RuntimeError(f"nginx exited: {self._error_log()}")
+                log = self._error_log()
+                self.stop()
+                raise RuntimeError(f"nginx exited: {log}")
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return self
             except OSError:
                 time.sleep(0.05)
+        log = self._error_log()
         self.stop()
-        raise RuntimeError(f"nginx did not listen on port {self.port}: {self._error_log()}")
+        raise RuntimeError(f"nginx did not listen on port {self.port}: {log}")
 
     def stop(self) -> None:
         if self._proc is not None:
