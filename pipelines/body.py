@@ -121,7 +121,8 @@ def _second_look(
         theirs = _paragraphs_in(_readability_containers(root), rules, title, set())
         # Not when it is mostly text set aside: teasers, a dialog over the page (a login).
         dialogs = {e for e in unlikely if is_dialog(e, class_marker(e))}
-        aside = set(paragraphs(teasers | dialogs, rules, None))
+        # Box by box: paragraphs() reads its containers as one run (a set has no stable order).
+        aside = {line for box in teasers | dialogs for line in paragraphs([box], rules, None)}
         candidates = [theirs] if _kept(theirs, aside) < 0.5 else []
     else:
         hard = _junk([root], rules, _hidden_or_comments) | linked
