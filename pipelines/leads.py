@@ -78,6 +78,8 @@ def _headline_box(first: HtmlElement, title_key: str) -> tuple[HtmlElement, Html
         heading = key(h1.text_content())
         if not heading or (heading not in title_key and title_key not in heading):
             continue
+        if 2 * min(len(heading), len(title_key)) < max(len(heading), len(title_key)):
+            continue  # a brand or a section ("AP", "Tram") inside the headline's words
         for ancestor in h1.iterancestors():
             if ancestor is first:
                 return None  # the headline is in the body: nothing above it

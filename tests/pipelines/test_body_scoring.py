@@ -131,6 +131,18 @@ def test_lead_in_the_header_above_the_body_is_read() -> None:
     assert extract(page(f"<article>{dek}{body}</article>")) == PARAGRAPHS
 
 
+def test_a_brand_heading_in_the_site_header_is_not_the_headline() -> None:
+    """A short <h1> whose words happen to be inside the headline's ("AP" in "Japan") is the
+    site's name, not the headline: the promotion under it is not the story's opening."""
+    promo = ("Independent journalism since 1887: we are funded by our readers. Support us with"
+             " a subscription from one euro a month and read without limits.")
+    title = "Japan opens its new tram line"
+    html = (f'<html><head><title>x</title></head><body><div id="wrap"><header><h1 class="brand">'
+            f'AP</h1><p>{promo}</p></header><div class="story"><h2>{title}</h2>'
+            f"{paras(*PARAGRAPHS)}</div></div></body></html>")
+    assert extract(html, title=title) == PARAGRAPHS
+
+
 def test_a_long_comment_thread_stays_out_of_the_second_look() -> None:
     """Comments many times the post's length: the post holds little of the page's paragraph
     text, so the choice is made again without the unlikely candidates left out; the readers'
