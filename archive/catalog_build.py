@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from archive.catalog import CATALOG_NAME, Catalog
+from archive.feature_pool import with_features
 from archive.reader import Archive
 from archive.records import OPEN_SUFFIX, ArchiveReadError, payload_digest, warc_date
 from archive.story_store import StoryStore
@@ -117,7 +118,7 @@ def bring_up_to_date(data_dir: Path, site_of: SiteOf, path: Path | None = None) 
     path = Path(path or Path(data_dir) / CATALOG_NAME)
     if not path.exists() and any((Path(data_dir) / "runs").glob("*/report.json")):
         logger.warning("no catalog at %s: building it from the runs of %s (once)", path, data_dir)
-        return rebuild(data_dir, site_of, path).runs
+        return rebuild(data_dir, site_of, path, workers=os.cpu_count() or 1).runs
     catalog = Catalog.open(path)
     try:
         added = catch_up(catalog, data_dir, site_of)
@@ -203,24 +204,28 @@ def add_articles(catalog: Catalog, articles: ArticleLines) -> int:
     return added
 
 
-def add_stories(catalog: Catalog, articles: ArticleLines) -> int:
+def add_stories(catalog: Catalog, articles: ArticleLines, workers: int = 1) -> int:
     """Every URL's latest article (of lines in the order :func:`add_articles` leaves them) into
     story threads, oldest first: into the thread its line names (``story``, as the crawl
-    assigned it) where it names one, else as a night would."""
+    assigned it) where it names one, else as a night would. Their text features are worked out
+    by ``workers`` processes (:mod:`archive.feature_pool`)."""
     latest = {line[1]: line for line in articles.lines}  # the last of each URL's, as fetched
     ordered = sorted(latest.values(), key=lambda line: (line[2], line[0], line[1]))
     del latest
     threads = Threads(StoryStore(catalog.connection))
     new = 0
+    read = (articles.read(line)[0] for line in ordered)
     with catalog.transaction():
-        for line in ordered:
-            article = articles.read(line)[0]
-            new += threads.assign(article, article.get("story")).new
+        for article, features in with_features(read, len(ordered), workers):
+            new += threads.assign(article, article.get("story"), features).new
     return new
 
 
-def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> RebuildResult:
-    """A new catalog of everything under ``data_dir/runs``, put in place of the old one whole."""
+def rebuild(
+    data_dir: Path, site_of: SiteOf, path: Path | None = None, workers: int = 1
+) -> RebuildResult:
+    """A new catalog of everything under ``data_dir/runs``, put in place of the old one whole;
+    the story threads' text features worked out by ``workers`` processes."""
     data_dir = Path(data_dir)
     path = path or data_dir / CATALOG_NAME
     building = path.with_name(f".{path.name}.{os.getpid()}.rebuild")
@@ -247,7 +252,7 @@ def rebuild(data_dir: Path, site_of: SiteOf, path: Path | None = None) -> Rebuil
             result.runs += 1
         archive = None  # its index of every capture: not needed beside the texts
         result.versions = add_articles(catalog, articles)
-        result.stories = add_stories(catalog, articles)
+        result.stories = add_stories(catalog, articles, workers)
         catalog.refresh_urls()
         catalog.checkpoint()
         built = True

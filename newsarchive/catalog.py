@@ -1,6 +1,6 @@
 """``newsarchive catalog rebuild DATA`` and ``newsarchive search QUERY``: the catalog's commands.
 
-    newsarchive catalog rebuild [DATA] [--data DIR]
+    newsarchive catalog rebuild [DATA] [--data DIR] [--workers N]
     newsarchive search QUERY [--site S] [--since D] [--lang L] [--limit N] [--data DIR]
 """
 
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from archive.catalog import CATALOG_NAME, Catalog, CatalogError, Hit
 from crawler.siteconfig import SiteRegistry, load_sites
-from newsarchive.arguments import add_sites_option, data_dir, day
+from newsarchive.arguments import add_sites_option, data_dir, day, workers
 from newsarchive.lock import DataDirBusy, DataDirLock
 
 if TYPE_CHECKING:
@@ -35,6 +36,9 @@ def add_commands(commands: Any) -> None:
     again.add_argument("--data", default="data", type=data_dir, metavar="DIR",
                        help="data directory (default: data)")
     add_sites_option(again)
+    again.add_argument("--workers", type=workers, default=0,
+                       help="processes working out the story threads' text features"
+                            " (default: one per core)")
     again.set_defaults(func=_rebuild)
 
     search = commands.add_parser("search", help="full-text search over every archived text")
@@ -62,7 +66,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     sites = load_sites(args.sites)
     try:
         with DataDirLock(data):
-            result = rebuild(data, site_name(sites))
+            result = rebuild(data, site_name(sites), workers=args.workers or os.cpu_count() or 1)
     except DataDirBusy as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
@@ -71,13 +75,13 @@ def _rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def refresh_catalog(data: Path, sites: SiteRegistry) -> str:
+def refresh_catalog(data: Path, sites: SiteRegistry, workers: int = 1) -> str:
     """After re-extraction, the catalog made again from the rewritten runs (if there is one)."""
     from archive.catalog_build import rebuild
 
     if not (data / CATALOG_NAME).exists():
         return f"no catalog in {data} to update"
-    result = rebuild(data, site_name(sites))
+    result = rebuild(data, site_name(sites), workers=workers)
     return f"{data / CATALOG_NAME}: rebuilt, {result.versions} text versions"
 
 

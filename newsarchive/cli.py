@@ -9,7 +9,7 @@
     newsarchive reextract PATH [--sites FILE] [--workers N] [--out DIR]
     newsarchive repair [DATA] [--data DIR]
     newsarchive schedule install|remove|show [--data DIR] [--at HH:MM] [--with auto|systemd|cron]
-    newsarchive catalog rebuild [DATA] [--data DIR]
+    newsarchive catalog rebuild [DATA] [--data DIR] [--workers N]
     newsarchive search QUERY [--site S] [--since D] [--lang L] [--thread] [--data DIR]
     newsarchive stories [DATA] [--since D] [--site S] [--all] [--window N]
     newsarchive report DATA [--html FILE]
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -276,7 +277,8 @@ def _reextract(args: argparse.Namespace) -> int:
                       f" pages ({result.empty} without text, {result.failed} failed)")
             del archive  # its index of every capture: the rebuild reads its own, not beside it
             if args.out is None:  # the catalog's texts are those of the runs: made again
-                print(refresh_catalog(runs[0].layout.data_dir, sites))
+                print(refresh_catalog(runs[0].layout.data_dir, sites,
+                                      args.workers or os.cpu_count() or 1))
     except DataDirBusy as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from archive import feature_pool
 from archive.catalog import Catalog
 from archive.catalog_build import rebuild, run_articles
 from archive.story_store import StoryStore
@@ -126,3 +127,15 @@ def test_a_rebuild_that_fails_leaves_no_half_built_catalog(tmp_path: Path) -> No
     with pytest.raises(ValueError):
         rebuild(data, lambda url: "example")
     assert sorted(p.name for p in data.iterdir()) == ["runs"]  # nothing half built left
+
+
+def test_text_features_worked_out_in_a_pool_give_the_same_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    write_runs(data)
+    one = rebuild(data, lambda url: "example", tmp_path / "one.sqlite", workers=1)
+    monkeypatch.setattr(feature_pool, "MIN_ARTICLES", 0)  # a pool even for these few
+    pooled = rebuild(data, lambda url: "example", tmp_path / "pooled.sqlite", workers=2)
+    assert (pooled.versions, pooled.stories) == (one.versions, one.stories) == (7, 5)
+    assert tables(tmp_path / "pooled.sqlite") == tables(tmp_path / "one.sqlite")
