@@ -190,6 +190,15 @@ class StoryStore:
             "INSERT INTO story_bands VALUES (?, ?, ?)", [(band, key, url) for band, key in keys]
         )
 
+    def banded_sample(self, limit: int = 5) -> list[tuple[str, set[tuple[int, int]]]]:
+        """(text, band keys) of up to ``limit`` articles whose one text made their band keys."""
+        rows = self.db.execute(
+            "SELECT m.url, v.text FROM story_members AS m JOIN versions AS v ON v.url = m.url"
+            " WHERE m.url IN (SELECT url FROM story_bands LIMIT ?)"
+            " GROUP BY m.url HAVING count(*) = 1", (limit * 20,)).fetchall()[:limit]
+        return [(text, {(band, key) for band, key in self.db.execute(
+            "SELECT band, key FROM story_bands WHERE url = ?", (url,))}) for url, text in rows]
+
     def add_copy(self, url: str, original: str, containment: float) -> None:
         self.db.execute(
             "INSERT OR REPLACE INTO story_copies VALUES (?, ?, ?)",

@@ -61,6 +61,24 @@ def story_id(url: str) -> str:
     return "s" + hashlib.sha1(url.encode()).hexdigest()[:11]
 
 
+STALE_BANDS = (
+    "the story band keys kept in {} were made with another MinHash scheme (datasketch before"
+    " 2.0?): copies of those articles are not found until `newsarchive catalog rebuild` makes"
+    " them again")
+
+
+def band_keys_current(store: StoryStore) -> bool:
+    """Whether the band keys kept by earlier nights are this version's: a MinHash scheme other
+    than :data:`~archive.stories.MINHASH_SCHEME` (datasketch 1.x's "legacy") gives keys that
+    never meet tonight's, so copies of those articles would silently go unfound. Checked on a
+    few kept articles (one whose keys match is enough); an archive without any is current."""
+    sample = store.banded_sample()
+    return not sample or any(
+        set(stories.band_keys(stories.signature(stories.features(None, text)))) == keys
+        for text, keys in sample
+    )
+
+
 class Threads:
     """Assigns articles (dicts with ``url``, ``site``, ``title``, ``text``, ``published``,
     ``fetched``) to threads in a catalog's story tables."""

@@ -19,7 +19,7 @@ from scrapy.statscollectors import StatsCollector
 
 from archive import stories
 from archive.story_store import StoryStore
-from archive.threads import Threads
+from archive.threads import STALE_BANDS, Threads, band_keys_current
 from crawler.extensions.catalog import CatalogExtension
 from model.article import Article
 
@@ -42,6 +42,9 @@ class StoryPipeline:
         # permutations are made now, before the crawl: not in the reactor thread mid-crawl,
         # where a shared crawl's lease heartbeat would wait behind them.
         stories.prepare()
+        if not band_keys_current(store):
+            crawler.stats.set_value("stories/stale_band_keys", True)
+            logger.warning(STALE_BANDS.format(CatalogExtension.catalog_of(crawler).path))
         return cls(Threads(store, window_days=window), crawler.stats)
 
     def places(self, url: str) -> bool:

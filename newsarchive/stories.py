@@ -43,7 +43,8 @@ def _window(value: str) -> int:
 
 
 def _stories(args: argparse.Namespace) -> int:
-    from archive.threads import Threads  # datasketch, numpy and scipy: not for other commands
+    # datasketch: only this command
+    from archive.threads import STALE_BANDS, Threads, band_keys_current
 
     data = Path(args.data_pos or args.data)
     path = data / CATALOG_NAME
@@ -59,6 +60,8 @@ def _stories(args: argparse.Namespace) -> int:
             catalog = Catalog.open(path)
             try:
                 store = StoryStore(catalog.connection)
+                if not band_keys_current(store):
+                    print(f"newsarchive: warning: {STALE_BANDS.format(path)}", file=sys.stderr)
                 done = Threads(store, window_days=args.window).assign_all(store.unassigned())
                 found = threads(store, args.since, args.site, 1 if args.all else 2)
             finally:

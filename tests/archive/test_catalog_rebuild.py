@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
-from archive import feature_pool
+from archive import feature_pool, stories
 from archive.catalog import Catalog
 from archive.catalog_build import rebuild, run_articles
 from archive.story_store import StoryStore
-from archive.threads import Threads, article_day
+from archive.threads import Threads, article_day, band_keys_current
+from newsarchive.cli import main
 
 WORDS = "harbour ferry council minister rainfall bridge festival railway reservoir budget".split()
 
@@ -139,3 +140,35 @@ def test_text_features_worked_out_in_a_pool_give_the_same_threads(
     pooled = rebuild(data, lambda url: "example", tmp_path / "pooled.sqlite", workers=2)
     assert (pooled.versions, pooled.stories) == (one.versions, one.stories) == (7, 5)
     assert tables(tmp_path / "pooled.sqlite") == tables(tmp_path / "one.sqlite")
+
+
+def test_band_keys_of_another_minhash_scheme_are_told_and_a_rebuild_makes_them_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datasketch import MinHash
+
+    data = tmp_path / "data"
+    write_runs(data)
+    rebuild(data, lambda url: "example")
+    path = data / "catalog.sqlite"
+    catalog = Catalog.open(path)
+    store = StoryStore(catalog.connection)
+    assert band_keys_current(store)
+    # As datasketch 1.x made them (its "legacy" permutations): the keys of every kept article.
+    with catalog.transaction():
+        for url, text in catalog.connection.execute(
+                "SELECT url, text FROM versions WHERE url IN (SELECT url FROM story_bands)"
+                " GROUP BY url").fetchall():
+            legacy = MinHash(num_perm=stories.PERMUTATIONS, seed=1, scheme="legacy")
+            for shingle in stories.shingles(text):
+                legacy.update(shingle.to_bytes(8, "big", signed=True))
+            catalog.connection.execute("DELETE FROM story_bands WHERE url = ?", (url,))
+            store.add_bands(url, stories.band_keys(legacy))
+    assert not band_keys_current(store)
+    catalog.close()
+    assert main(["stories", str(data)]) == 0
+    assert "made with another MinHash scheme" in capsys.readouterr().err
+    assert main(["catalog", "rebuild", str(data)]) == 0
+    catalog = Catalog.open(path)
+    assert band_keys_current(StoryStore(catalog.connection))
+    catalog.close()
