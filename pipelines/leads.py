@@ -27,6 +27,9 @@ _MAX_LINK_SHARE = 0.3
 _LONE_SENTENCE_CHARS = 150
 _SENTENCE_BREAK = re.compile(r"[.!?…](?:[\"“”»«'’)]*)(?:\s|$)")
 _MAX_LEADS = 3
+# An <h1> (or title) this short, in letters and digits, that is under half the other is a name
+# inside the headline's letters (a brand, a section), not the headline.
+_MIN_HEADLINE_KEY = 20
 # Between the headline and the body there is a header's worth of text, not a page of it.
 _MAX_REGION_CHARS = 3000
 
@@ -78,7 +81,8 @@ def _headline_box(first: HtmlElement, title_key: str) -> tuple[HtmlElement, Html
         heading = key(h1.text_content())
         if not heading or (heading not in title_key and title_key not in heading):
             continue
-        if 2 * min(len(heading), len(title_key)) < max(len(heading), len(title_key)):
+        shorter, longer = sorted((len(heading), len(title_key)))
+        if shorter < _MIN_HEADLINE_KEY and 2 * shorter < longer:
             continue  # a brand or a section ("AP", "Tram") inside the headline's words
         for ancestor in h1.iterancestors():
             if ancestor is first:

@@ -141,6 +141,12 @@ def test_a_brand_heading_in_the_site_header_is_not_the_headline() -> None:
             f'AP</h1><p>{promo}</p></header><div class="story"><h2>{title}</h2>'
             f"{paras(*PARAGRAPHS)}</div></div></body></html>")
     assert extract(html, title=title) == PARAGRAPHS
+    # A headline the page's title (or og:title) says at more length is still the headline.
+    header = f'<header><h1>Council backs tram line</h1><div class="intro"><p>{LEAD}</p></div></header>'
+    body = f'<div class="text">{paras(*PARAGRAPHS)}</div>'
+    longer = "Council backs tram line after a decade of quarrels over the old depot"
+    assert extract(page(f"<article>{header}{body}</article>", title=longer),
+                   title=longer) == [LEAD, *PARAGRAPHS]
 
 
 def test_a_long_comment_thread_stays_out_of_the_second_look() -> None:
