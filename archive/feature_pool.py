@@ -5,21 +5,21 @@ time, in order, in one process; what it needs from the article's own words (its 
 their hashes, term counts, quotes: :func:`archive.threads.text_features`) is a pure function of
 the article and costs more than the placing itself. A catalog rebuild of a large archive spent
 most of its time on it in one process; here it is worked out ahead in a pool of spawned
-processes (they inherit none of the parent's memory), at most a few articles per worker in
+processes (they inherit none of the parent's memory, and end with it), at most a few articles per worker in
 flight, so memory does not grow with the archive.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from archive.threads import TextFeatures, text_features
+from archive.worker_pool import spawned_pool
 
 logger = logging.getLogger(__name__)
 IN_FLIGHT = 8  # articles per worker at a time
@@ -36,8 +36,7 @@ def with_features(
     if workers <= 1 or count < MIN_ARTICLES:
         yield from ((article, None) for article in articles)
         return
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+    with spawned_pool(workers) as pool:
         pending: deque[tuple[Mapping[str, Any], Future[TextFeatures] | None]] = deque()
         for article in articles:
             text = article.get("text") or ""

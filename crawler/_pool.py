@@ -1,30 +1,18 @@
-"""The extraction pool's worker processes, the job they run, and how they end with the crawl.
-
-Workers are spawned (a fresh interpreter each): they inherit none of the crawl's descriptors, the
-data-directory lock above all. A worker whose crawl is gone (killed: nothing told it to stop)
-notices within a second and exits, so no worker outlives its crawl.
-"""
+"""The extraction pool's worker processes and the job they run: spawned, and ended with the
+crawl (:func:`archive.worker_pool.spawned_pool`)."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import threading
-import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
+from archive.worker_pool import spawned_pool
 from model.article import Article
 from pipelines.extraction import extract
 
-_CHECK_SECONDS = 1.0
-
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
-        workers, mp_context=multiprocessing.get_context("spawn"),
-        initializer=_watch_crawl, initargs=(os.getpid(),),
-    )
+    return spawned_pool(workers)
 
 
 def extract_page(
@@ -41,12 +29,3 @@ def extract_page(
 
         article.story_features = text_features(article.title, article.text, site)
     return article
-
-
-def _watch_crawl(crawl_pid: int) -> None:
-    def watch() -> None:
-        while os.getppid() == crawl_pid:
-            time.sleep(_CHECK_SECONDS)
-        os._exit(0)  # the crawl died: nobody will ever read this worker's results
-
-    threading.Thread(target=watch, name="watch-crawl", daemon=True).start()
