@@ -190,14 +190,21 @@ class StoryStore:
             "INSERT INTO story_bands VALUES (?, ?, ?)", [(band, key, url) for band, key in keys]
         )
 
-    def banded_sample(self, limit: int = 5) -> list[tuple[str, set[tuple[int, int]]]]:
-        """(text, band keys) of up to ``limit`` articles whose one text made their band keys."""
-        rows = self.db.execute(
-            "SELECT m.url, v.text FROM story_members AS m JOIN versions AS v ON v.url = m.url"
-            " WHERE m.url IN (SELECT url FROM story_bands LIMIT ?)"
-            " GROUP BY m.url HAVING count(*) = 1", (limit * 20,)).fetchall()[:limit]
-        return [(text, {(band, key) for band, key in self.db.execute(
-            "SELECT band, key FROM story_bands WHERE url = ?", (url,))}) for url, text in rows]
+    def banded_sample(
+        self, limit: int = 5, bands: int = 64
+    ) -> list[tuple[list[str], set[tuple[int, int]]]]:
+        """(its texts, its band keys) of the first ``limit`` articles given band keys (which
+        an article gets all at once: its rows follow one another), read from the head of the
+        table, a cost that does not grow with it. Every text of the URL: a crawl makes the keys
+        of its first, a rebuild of its latest."""
+        keys: dict[str, set[tuple[int, int]]] = {}
+        for url, band, key in self.db.execute(
+                "SELECT url, band, key FROM story_bands ORDER BY rowid LIMIT ?",
+                ((limit + 1) * bands,)):
+            keys.setdefault(url, set()).add((band, key))
+        whole = list(keys)[:limit] if len(keys) > limit else list(keys)
+        return [([text for (text,) in self.db.execute(
+            "SELECT text FROM versions WHERE url = ?", (url,))], keys[url]) for url in whole]
 
     def add_copy(self, url: str, original: str, containment: float) -> None:
         self.db.execute(
