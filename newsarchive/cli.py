@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from crawler.siteconfig import SiteConfigError, load_sites
+from crawler.siteconfig import SiteConfigError, SiteRegistry, load_sites
 from model.layout import RunLayout
 from newsarchive.arguments import Parser, add_sites_option, data_dir, timestamp, workers
 from newsarchive.catalog import add_commands as add_catalog_commands
@@ -248,11 +248,32 @@ def _has_archive(path: Path) -> bool:
 
 
 def _reextract(args: argparse.Namespace) -> int:
-    from newsarchive.catalog import refresh_catalog
     from newsarchive.lock import DataDirBusy, DataDirLock
-    from newsarchive.reextract import foreign_archive, reextract, runs_at
+    from newsarchive.reextract import run_dirs_at
 
     sites = load_sites(args.sites)
+    try:
+        if args.out is not None and not args.path.exists():
+            raise FileNotFoundError(f"{args.path}: no such file or directory")
+        target = args.out if args.out is not None else run_dirs_at(args.path)[0]
+    except FileNotFoundError as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
+    # What it writes (articles.jsonl and texts replaced, the catalog made again) a crawl of the
+    # same data directory would be writing too: one at a time, as crawls are. Locked before the
+    # archive is read, so that no crawl ends (its last WARC renamed) under the index read.
+    try:
+        with DataDirLock(target):
+            return _reextract_locked(args, sites)
+    except DataDirBusy as exc:
+        print(f"newsarchive: {exc}", file=sys.stderr)
+        return 2
+
+
+def _reextract_locked(args: argparse.Namespace, sites: SiteRegistry) -> int:
+    from newsarchive.catalog import refresh_catalog
+    from newsarchive.reextract import foreign_archive, reextract, runs_at
+
     try:
         if args.out is not None:
             archive, run = foreign_archive(args.path, args.out)
@@ -262,26 +283,16 @@ def _reextract(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
-    if not runs:
-        return 0
-    # What it writes (articles.jsonl and texts replaced, the catalog made again) a crawl of the
-    # same data directory would be writing too: one at a time, as crawls are.
-    try:
-        with DataDirLock(runs[0].layout.data_dir):
-            failed = 0
-            for run in runs:
-                result = reextract(archive, run, sites, workers=args.workers or None)
-                failed += result.failed
-                where = run.articles_path or f"run {run.layout.run_id}"
-                print(f"{where}: {result.articles} articles from {result.pages} archived"
-                      f" pages ({result.empty} without text, {result.failed} failed)")
-            del archive  # its index of every capture: the rebuild reads its own, not beside it
-            if args.out is None:  # the catalog's texts are those of the runs: made again
-                print(refresh_catalog(runs[0].layout.data_dir, sites,
-                                      args.workers or os.cpu_count() or 1))
-    except DataDirBusy as exc:
-        print(f"newsarchive: {exc}", file=sys.stderr)
-        return 2
+    failed = 0
+    for run in runs:
+        result = reextract(archive, run, sites, workers=args.workers or None)
+        failed += result.failed
+        where = run.articles_path or f"run {run.layout.run_id}"
+        print(f"{where}: {result.articles} articles from {result.pages} archived"
+              f" pages ({result.empty} without text, {result.failed} failed)")
+    del archive  # its index of every capture: the catalog rebuild reads its own, not beside it
+    if args.out is None and runs:  # the catalog's texts are those of the runs: made again
+        print(refresh_catalog(runs[0].layout.data_dir, sites, args.workers or os.cpu_count() or 1))
     return 1 if failed else 0
 
 

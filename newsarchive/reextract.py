@@ -185,6 +185,15 @@ def runs_at(path: Path) -> tuple[Archive, list[RunFiles]]:
     """The archive that holds ``path`` (its whole data directory, so that revisits resolve) and
     the runs to re-extract, always whole: every run of a data dir, a run dir, or the run that a
     WARC or WACZ belongs to. Anything else needs :func:`foreign_archive` and an output dir."""
+    data_dir, run_dirs = run_dirs_at(path)
+    archive = _open(data_dir)
+    runs = [RunFiles(RunLayout(data_dir, run.name), archive.files_in(run)) for run in run_dirs]
+    return archive, [run for run in runs if run.files]
+
+
+def run_dirs_at(path: Path) -> tuple[Path, list[Path]]:
+    """The data directory that holds ``path``, and the run directories it names; read before
+    the archive is, so that a data directory can be locked first."""
     path = path.resolve()
     if (path / "runs").is_dir():
         data_dir, run_dirs = path, sorted(p for p in (path / "runs").iterdir() if p.is_dir())
@@ -199,9 +208,7 @@ def runs_at(path: Path) -> tuple[Archive, list[RunFiles]]:
             f"{path} is not a data directory, a run, or a WARC or WACZ of a run: to extract"
             " the articles of any other archive, give --out DIR"
         )
-    archive = _open(data_dir)
-    runs = [RunFiles(RunLayout(data_dir, run.name), archive.files_in(run)) for run in run_dirs]
-    return archive, [run for run in runs if run.files]
+    return data_dir, run_dirs
 
 
 def foreign_archive(path: Path, out: Path) -> tuple[Archive, RunFiles]:
