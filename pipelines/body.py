@@ -77,7 +77,12 @@ _MIN_PROSE = 500
 # Pruning that would take more than this share of the chosen text is not trusted.
 _MAX_PRUNED = 0.6
 
+# Whether an element is junk, given its class-and-id marker. A Junk reads the tag, the
+# _JUNK_ATTRIBUTES and (for a link in running text) the text around; no Junk says an element
+# outside SKIP_TAGS without any of _JUNK_ATTRIBUTES is junk, and _junk does not ask it of those.
 Junk = Callable[[HtmlElement, str], bool]
+_JUNK_ATTRIBUTES = frozenset({"class", "id", "style", "hidden", "aria-hidden", "role", "aria-modal"})
+_NEVER_JUNK = frozenset({"html", "body", "article", "main"})
 
 
 def body_paragraphs(
@@ -204,8 +209,11 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
             tag = element.tag
             if not isinstance(tag, str) or element in doomed:
                 continue
+            if tag in _NEVER_JUNK or (tag not in SKIP_TAGS and _JUNK_ATTRIBUTES.isdisjoint(element.keys())):
+                stack.extend(element)  # no Junk says otherwise: don't ask (most of a page)
+                continue
             marker = class_marker(element)
-            if tag in ("html", "body", "article", "main") or not is_junk(element, marker):
+            if not is_junk(element, marker):
                 stack.extend(element)
             elif (
                 (tag in SKIP_TAGS and not is_slide(element))
