@@ -91,7 +91,13 @@ def without_teasers(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     body = pruned.find("body")
     if body is None:
         return pruned
-    doomed = [e for e in body.iter() if isinstance(e.tag, str) and _is_teaser_box(e)]
+    # Not into what goes already: its descendants go with it.
+    doomed = []
+    walker = etree.iterwalk(body, events=("start",))
+    for _, element in walker:
+        if _is_teaser_box(element):
+            doomed.append(element)
+            walker.skip_subtree()
     for element in doomed:
         parent = element.getparent()
         if parent is not None:
