@@ -24,8 +24,6 @@ from typing import NamedTuple
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
-from readability import Document
-from readability.readability import Unparseable
 
 from pipelines._html import clean_space
 from pipelines._html import marker as class_marker
@@ -185,6 +183,11 @@ def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> lis
 def _readability_containers(root: lxml.html.HtmlElement) -> list[HtmlElement]:
     if not root.text_content().strip():
         return []
+    # Imported here: few pages get this far, and readability-lxml's imports (chardet among them)
+    # are a share of a short process's start-up.
+    from readability import Document
+    from readability.readability import Unparseable
+
     try:
         summary = Document(root).summary(html_partial=True)
     except (Unparseable, ValueError, AssertionError, etree.ParserError) as exc:
