@@ -25,7 +25,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from pipelines._html import clean_space
+from pipelines._html import Words, clean_space
 from pipelines._html import marker as class_marker
 from pipelines.content import Choice, link_density, main_content
 from pipelines.leads import leads_before
@@ -40,32 +40,31 @@ logger = logging.getLogger(__name__)
 
 # Page furniture, by words in class or id. Long words match anywhere ("newsCaption"); short
 # ones only as whole tokens ("ad", not "header").
-_FURNITURE_ANYWHERE = re.compile(
+_FURNITURE_ANYWHERE = Words(
     r"caption|credit|breadcrumb|newsletter|social|share|sharing|related|promo|advert|sponsor"
     r"|comment|cookie|subscri|signup|sign-up|outbrain|taboola|disqus|sr-only|visually-?hidden"
     r"|screen-?reader|read-?more|more-?from|recommend|trending|most-?(?:read|popular|viewed)"
     r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js|gallery"
-    r"|(?<![a-z])ratings?(?![a-z])|(?-i:[a-z]Rating)|shariff"
-    r"|(?:img|image|photo)[-_]?(?:sub)?(?:title|meta(?:data)?|source|author|info)",
-    re.I,
+    r"|(?<![a-z])ratings?(?![a-z])|shariff"
+    r"|(?:img|image|photo)[-_]?(?:sub)?(?:title|meta(?:data)?|source|author|info)"
 )
-_FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])", re.I)
+_RATING = re.compile(r"[a-z]Rating")  # "starRating": a word of its own, in camel case
+_FURNITURE_TOKEN = Words(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])")
 # Words that mark the article itself: they save an element from the furniture rules.
-_CONTENT = re.compile(r"article-?body|story-?body|post-?body|entry-content|main-content|articleBody", re.I)
+_CONTENT = Words(r"article-?body|story-?body|post-?body|entry-content|main-content")
 # Readability's "unlikely candidates", left out of scoring; as whole words, so that
 # "PageBuilder-pageRow" is not a "pager".
-_UNLIKELY = re.compile(
+_UNLIKELY = Words(
     r"(?<![a-z])(?:combx|comment(?!ar|at)[a-z]*|repl(?:y|ies)|community|disqus|extra|foot|footer|header|menu|remark|rss"
     r"|shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager|popup|yom-remote"
     r"|banner|masthead|navbar|breadcrumbs?|newsletter|cookie|related|recirc|trending|share|social)"
-    r"(?![a-z])",
-    re.I,
+    r"(?![a-z])"
 )
 # Readers' comments: junk however much text they hold (a long thread outweighs the post).
 _COMMENTS = re.compile(
     r"(?<![a-z])(?:comment(?!ar|at)[a-z]*|repl(?:y|ies)|disqus_thread)(?![a-z])", re.I
 )
-_MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post|text", re.I)
+_MAYBE = Words(r"and|article|body|column|content|main|shadow|story|entry|post|text")
 # The sanity check: a choice this short, or holding this little of the page's paragraph text,
 # is compared with the alternatives.
 _FEW_WORDS = 120
@@ -297,7 +296,7 @@ def _furniture(element: HtmlElement, marker: str) -> bool:
 # What class and id say, kept by marker: a page repeats its class names on many elements.
 @functools.lru_cache(maxsize=4096)
 def _unlikely_words(marker: str) -> bool:
-    return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
+    return bool(marker) and _UNLIKELY.search(marker) and not _MAYBE.search(marker)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -305,6 +304,6 @@ def _furniture_words(marker: str) -> bool:
     if _CONTENT.search(marker):
         return False
     return bool(
-        _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)
+        _FURNITURE_ANYWHERE.search(marker) or _RATING.search(marker) or _FURNITURE_TOKEN.search(marker)
         or _unlikely_words(marker)
     )

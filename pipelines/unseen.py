@@ -7,16 +7,17 @@ import re
 
 from lxml.html import HtmlElement
 
+from pipelines._html import Words
 from pipelines.running_text import in_prose
 
 # "hidden" only as a whole class name: "field--label-hidden" hides the label, not the field.
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|is-hidden|d-none)(?:$|\s)", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
-_DIALOG = re.compile(r"(?<![a-z])(?:modal|dialog|login)(?![a-z])", re.I)
+_DIALOG = Words(r"(?<![a-z])(?:modal|dialog|login)(?![a-z])")
 # A state of the page's frame ("dialog-off-canvas-main-canvas", "article modal-enabled"), not a
 # dialog: these words say the box holds the page.
-_FRAME = re.compile(r"article|body|canvas|content|main|story|entry|post|text", re.I)
+_FRAME = Words(r"article|body|canvas|content|main|story|entry|post|text")
 
 
 def is_hidden(element: HtmlElement) -> bool:
@@ -36,7 +37,7 @@ def is_dialog(element: HtmlElement, marker: str) -> bool:
         element.get("role") in _DIALOG_ROLES
         or element.get("aria-modal") == "true"
         or (
-            bool(marker) and _DIALOG.search(marker) is not None and not _FRAME.search(marker)
+            bool(marker) and _DIALOG.search(marker) and not _FRAME.search(marker)
             and not in_prose(element)
         )
     )
