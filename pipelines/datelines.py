@@ -116,10 +116,24 @@ def _headline(root: lxml.html.HtmlElement, rules: ExtractionRules) -> etree._Ele
         if text_of(h1) and not _in_teaser(h1):
             return h1  # type: ignore[no-any-return]
     for title in meta(root, "og:title"):
-        wanted = " ".join(title.split())
-        for element in root.iterfind(".//body//*"):
-            if isinstance(element.tag, str) and text_of(element) == wanted:
+        found = _first_with_text(root, " ".join(title.split()))
+        if found is not None:
+            return found
+    return None
+
+
+def _first_with_text(root: lxml.html.HtmlElement, wanted: str) -> etree._Element | None:
+    """The first element in the body whose text is ``wanted``. Not into an element whose text
+    does not hold it: no element inside it can be the one."""
+    for body in root.iterfind(".//body"):
+        walker = etree.iterwalk(body, events=("start",))
+        next(walker)  # the body itself is not a candidate
+        for _, element in walker:
+            text = text_of(element)
+            if text == wanted:
                 return element  # type: ignore[no-any-return]
+            if wanted not in text:
+                walker.skip_subtree()
     return None
 
 
