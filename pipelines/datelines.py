@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from pipelines import dates
-from pipelines._html import text_of
+from pipelines._html import Words, text_of
 from pipelines.rules import ExtractionRules
 from pipelines.selectors import elements, meta, select
 
@@ -57,10 +57,9 @@ _PARAGRAPH_WORDS = 25
 # Containers of other articles' teasers, by tag and by the names sites give them.
 _FOLLOWING = etree.XPath(f"following::*[position() <= {_AFTER}]")
 _TEASER_TAGS = frozenset({"a", "nav", "aside", "footer", "menu"})
-_TEASER_NAMES = re.compile(
+_TEASER_NAMES = Words(
     r"related|more(?:[-_]|\b)|teaser|recommend|popular|most[-_]|latest|trending|sidebar|widget|"
-    r"media-list|carousel|slider|ticker",
-    re.I,
+    r"media-list|carousel|slider|ticker"
 )
 
 
