@@ -26,9 +26,19 @@ def is_hidden(element: HtmlElement) -> bool:
     return (
         get("hidden") is not None
         or get("aria-hidden") == "true"
-        or (bool(style) and _HIDDEN_STYLE.search(style) is not None)
-        or (bool(classes) and _HIDDEN_CLASS.search(classes) is not None)
+        or (bool(style) and _says(style, _HIDDEN_STYLE, "none", "hidden"))
+        or (bool(classes) and _says(classes, _HIDDEN_CLASS, "hidden", "d-none"))
     )
+
+
+def _says(value: str, pattern: re.Pattern[str], word: str, other: str) -> bool:
+    """Whether ``pattern`` (case-blind, matching only text with ``word`` or ``other``) is found
+    in ``value``: most values hold neither (looked for in lowercased ASCII), and no pattern runs."""
+    if value.isascii():
+        lowered = value.lower()
+        if word not in lowered and other not in lowered:
+            return False
+    return pattern.search(value) is not None
 
 
 def is_dialog(element: HtmlElement, marker: str) -> bool:
