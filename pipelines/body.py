@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from typing import NamedTuple
 
 import lxml.html
@@ -250,16 +250,16 @@ def _holds_the_text(element: HtmlElement, total: _Text) -> bool:
 
 
 def _prose(element: HtmlElement) -> int:
-    """Characters in the <p>s of ``element`` that are not inside list items."""
-    return sum(len(p.text_content()) for p in element.iter("p")
-               if not any(a.tag == "li" for a in _up_to(p, element)))
-
-
-def _up_to(element: HtmlElement, top: HtmlElement) -> Iterator[HtmlElement]:
-    for ancestor in element.iterancestors():
-        if ancestor is top:
-            return
-        yield ancestor
+    """Characters in the <p>s of ``element`` that are not inside list items (below it; for
+    ``element`` itself, anywhere)."""
+    # A <p>'s nearest list item is inside ``element`` unless it is one of its ancestors.
+    above = {element, *element.iterancestors()}
+    total = 0
+    for p in element.iter("p"):
+        item = next(p.iterancestors("li"), None)
+        if item is None or (p is not element and item in above):
+            total += len(p.text_content())
+    return total
 
 
 def _hidden(element: HtmlElement, marker: str) -> bool:
