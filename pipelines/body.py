@@ -74,9 +74,8 @@ _MIN_PROSE = 500
 # Pruning that would take more than this share of the chosen text is not trusted.
 _MAX_PRUNED = 0.6
 
-# Whether an element is junk, given its class-and-id marker. A Junk reads the tag, the
-# _JUNK_ATTRIBUTES and (for a link in running text) the text around; no Junk says an element
-# outside SKIP_TAGS without any of _JUNK_ATTRIBUTES is junk, and _junk does not ask it of those.
+# Whether an element is junk, given its class-and-id marker; it reads the tag, these attributes and
+# (links) the text around. None says junk of one outside SKIP_TAGS without the attributes.
 Junk = Callable[[HtmlElement, str], bool]
 _JUNK_ATTRIBUTES = frozenset({"class", "id", "style", "hidden", "aria-hidden", "role", "aria-modal"})
 _NEVER_JUNK = frozenset({"html", "body", "article", "main"})
@@ -182,11 +181,9 @@ def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> lis
 def _readability_containers(root: lxml.html.HtmlElement) -> list[HtmlElement]:
     if not root.text_content().strip():
         return []
-    # Imported here: few pages get this far, and readability-lxml's imports (chardet among them)
-    # are a share of a short process's start-up.
+    # Imported here: few pages get this far, and its imports cost a short process ~45 ms.
     from readability import Document
     from readability.readability import Unparseable
-
     try:
         summary = Document(root).summary(html_partial=True)
     except (Unparseable, ValueError, AssertionError, etree.ParserError) as exc:
@@ -212,7 +209,7 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
             if not isinstance(tag, str) or element in doomed:
                 continue
             if tag in _NEVER_JUNK or (tag not in SKIP_TAGS and _JUNK_ATTRIBUTES.isdisjoint(element.keys())):
-                stack.extend(element)  # no Junk says otherwise: don't ask (most of a page)
+                stack.extend(element)  # no Junk could say junk: not asked (most of a page)
                 continue
             marker = class_marker(element)
             if not is_junk(element, marker):
@@ -250,16 +247,10 @@ def _holds_the_text(element: HtmlElement, total: _Text) -> bool:
 
 
 def _prose(element: HtmlElement) -> int:
-    """Characters in the <p>s of ``element`` that are not inside list items (below it; for
-    ``element`` itself, anywhere)."""
-    # A <p>'s nearest list item is inside ``element`` unless it is one of its ancestors.
-    above = {element, *element.iterancestors()}
-    total = 0
-    for p in element.iter("p"):
-        item = next(p.iterancestors("li"), None)
-        if item is None or (p is not element and item in above):
-            total += len(p.text_content())
-    return total
+    """Characters in the <p>s of ``element`` not inside list items (below it; for itself, any)."""
+    above = {element, *element.iterancestors()}  # a <p>'s nearest <li> is below, unless in here
+    return sum(len(p.text_content()) for p in element.iter("p")
+               if (item := next(p.iterancestors("li"), None)) is None or (p is not element and item in above))
 
 
 def _hidden(element: HtmlElement, marker: str) -> bool:
