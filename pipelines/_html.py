@@ -106,6 +106,26 @@ def marker(element: lxml.html.HtmlElement) -> str:
     return _LIVE_COMMENTS.sub(r"\1ticker", words) if "omment" in words else words
 
 
+class Words:
+    """A case-blind pattern of lowercase words, for class and id names: ``search`` answers as
+    the pattern compiled with re.I would, but on ASCII text (nearly every name) it lowercases
+    the text and matches case-sensitively, three times as fast (re.I keeps re from scanning for
+    the pattern's first letters)."""
+
+    def __init__(self, pattern: str) -> None:
+        # Lowercasing ASCII text changes A-Z only; with no capital (nor \S, \W, [A-Z]...) in the
+        # pattern and no case-sensitive group, it can't tell the difference.
+        if pattern != pattern.lower() or "(?-i" in pattern:
+            raise ValueError(f"not a pattern of lowercase words: {pattern!r}")
+        self._blind = re.compile(pattern, re.I)
+        self._lower = re.compile(pattern)
+
+    def search(self, text: str) -> bool:
+        if text.isascii():
+            return self._lower.search(text.lower()) is not None
+        return self._blind.search(text) is not None
+
+
 def clean_space(text: str) -> str:
     """Runs of whitespace as one space, none at the ends (str.split's whitespace is re's \\s)."""
     return " ".join(text.split())

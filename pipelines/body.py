@@ -18,16 +18,14 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from typing import NamedTuple
 
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
-from readability import Document
-from readability.readability import Unparseable
 
-from pipelines._html import clean_space
+from pipelines._html import Words, clean_space
 from pipelines._html import marker as class_marker
 from pipelines.content import Choice, link_density, main_content
 from pipelines.leads import leads_before
@@ -42,32 +40,31 @@ logger = logging.getLogger(__name__)
 
 # Page furniture, by words in class or id. Long words match anywhere ("newsCaption"); short
 # ones only as whole tokens ("ad", not "header").
-_FURNITURE_ANYWHERE = re.compile(
+_FURNITURE_ANYWHERE = Words(
     r"caption|credit|breadcrumb|newsletter|social|share|sharing|related|promo|advert|sponsor"
     r"|comment|cookie|subscri|signup|sign-up|outbrain|taboola|disqus|sr-only|visually-?hidden"
     r"|screen-?reader|read-?more|more-?from|recommend|trending|most-?(?:read|popular|viewed)"
     r"|popular|byline|author-?(?:info|bio|box)|dateline|timestamp|skip-?link|player|video-js|gallery"
-    r"|(?<![a-z])ratings?(?![a-z])|(?-i:[a-z]Rating)|shariff"
-    r"|(?:img|image|photo)[-_]?(?:sub)?(?:title|meta(?:data)?|source|author|info)",
-    re.I,
+    r"|(?<![a-z])ratings?(?![a-z])|shariff"
+    r"|(?:img|image|photo)[-_]?(?:sub)?(?:title|meta(?:data)?|source|author|info)"
 )
-_FURNITURE_TOKEN = re.compile(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])", re.I)
+_RATING = re.compile(r"[a-z]Rating")  # "starRating": a word of its own, in camel case
+_FURNITURE_TOKEN = Words(r"(?:^|[\s_-])(?:ad|ads|tags|tag-list|print|skip)(?:$|[\s_-])")
 # Words that mark the article itself: they save an element from the furniture rules.
-_CONTENT = re.compile(r"article-?body|story-?body|post-?body|entry-content|main-content|articleBody", re.I)
+_CONTENT = Words(r"article-?body|story-?body|post-?body|entry-content|main-content")
 # Readability's "unlikely candidates", left out of scoring; as whole words, so that
 # "PageBuilder-pageRow" is not a "pager".
-_UNLIKELY = re.compile(
+_UNLIKELY = Words(
     r"(?<![a-z])(?:combx|comment(?!ar|at)[a-z]*|repl(?:y|ies)|community|disqus|extra|foot|footer|header|menu|remark|rss"
     r"|shoutbox|sidebar|skyscraper|sponsor|ad-break|agegate|pagination|pager|popup|yom-remote"
     r"|banner|masthead|navbar|breadcrumbs?|newsletter|cookie|related|recirc|trending|share|social)"
-    r"(?![a-z])",
-    re.I,
+    r"(?![a-z])"
 )
 # Readers' comments: junk however much text they hold (a long thread outweighs the post).
 _COMMENTS = re.compile(
     r"(?<![a-z])(?:comment(?!ar|at)[a-z]*|repl(?:y|ies)|disqus_thread)(?![a-z])", re.I
 )
-_MAYBE = re.compile(r"and|article|body|column|content|main|shadow|story|entry|post|text", re.I)
+_MAYBE = Words(r"and|article|body|column|content|main|shadow|story|entry|post|text")
 # The sanity check: a choice this short, or holding this little of the page's paragraph text,
 # is compared with the alternatives.
 _FEW_WORDS = 120
@@ -77,7 +74,11 @@ _MIN_PROSE = 500
 # Pruning that would take more than this share of the chosen text is not trusted.
 _MAX_PRUNED = 0.6
 
+# Whether an element is junk, given its class-and-id marker; it reads the tag, these attributes and
+# (links) the text around. None says junk of one outside SKIP_TAGS without the attributes.
 Junk = Callable[[HtmlElement, str], bool]
+_JUNK_ATTRIBUTES = frozenset({"class", "id", "style", "hidden", "aria-hidden", "role", "aria-modal"})
+_NEVER_JUNK = frozenset({"html", "body", "article", "main"})
 
 
 def body_paragraphs(
@@ -181,6 +182,9 @@ def _site_containers(root: lxml.html.HtmlElement, rules: ExtractionRules) -> lis
 def _readability_containers(root: lxml.html.HtmlElement) -> list[HtmlElement]:
     if not root.text_content().strip():
         return []
+    # Imported here: few pages get this far, and its imports cost a short process ~45 ms.
+    from readability import Document
+    from readability.readability import Unparseable
     try:
         summary = Document(root).summary(html_partial=True)
     except (Unparseable, ValueError, AssertionError, etree.ParserError) as exc:
@@ -205,8 +209,11 @@ def _junk(containers: list[HtmlElement], rules: ExtractionRules, is_junk: Junk) 
             tag = element.tag
             if not isinstance(tag, str) or element in doomed:
                 continue
+            if tag in _NEVER_JUNK or (tag not in SKIP_TAGS and _JUNK_ATTRIBUTES.isdisjoint(element.keys())):
+                stack.extend(element)  # no Junk could say junk: not asked (most of a page)
+                continue
             marker = class_marker(element)
-            if tag in ("html", "body", "article", "main") or not is_junk(element, marker):
+            if not is_junk(element, marker):
                 stack.extend(element)
             elif (
                 (tag in SKIP_TAGS and not is_slide(element))
@@ -241,16 +248,10 @@ def _holds_the_text(element: HtmlElement, total: _Text) -> bool:
 
 
 def _prose(element: HtmlElement) -> int:
-    """Characters in the <p>s of ``element`` that are not inside list items."""
+    """Characters in the <p>s of ``element`` not inside list items (below it; for itself, any)."""
+    above = {element, *element.iterancestors()}  # a <p>'s nearest <li> is below, unless in here
     return sum(len(p.text_content()) for p in element.iter("p")
-               if not any(a.tag == "li" for a in _up_to(p, element)))
-
-
-def _up_to(element: HtmlElement, top: HtmlElement) -> Iterator[HtmlElement]:
-    for ancestor in element.iterancestors():
-        if ancestor is top:
-            return
-        yield ancestor
+               if (item := next(p.iterancestors("li"), None)) is None or (p is not element and item in above))
 
 
 def _hidden(element: HtmlElement, marker: str) -> bool:
@@ -287,7 +288,7 @@ def _furniture(element: HtmlElement, marker: str) -> bool:
 # What class and id say, kept by marker: a page repeats its class names on many elements.
 @functools.lru_cache(maxsize=4096)
 def _unlikely_words(marker: str) -> bool:
-    return bool(marker) and bool(_UNLIKELY.search(marker)) and not _MAYBE.search(marker)
+    return bool(marker) and _UNLIKELY.search(marker) and not _MAYBE.search(marker)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -295,6 +296,6 @@ def _furniture_words(marker: str) -> bool:
     if _CONTENT.search(marker):
         return False
     return bool(
-        _FURNITURE_ANYWHERE.search(marker) or _FURNITURE_TOKEN.search(marker)
+        _FURNITURE_ANYWHERE.search(marker) or _RATING.search(marker) or _FURNITURE_TOKEN.search(marker)
         or _unlikely_words(marker)
     )

@@ -48,6 +48,7 @@ _HOLDERS = _SCORED_TAGS | {"div", "ul", "ol", "table"}
 # A numbered part with this much paragraph text is article, not an empty slot.
 _PART_MASS = 5
 _DIGITS = re.compile(r"\d+")
+_YIELDED_TAGS = _SCORED_TAGS | {"div"}
 # Never article text, and not worth walking into.
 _NEVER_TEXT = frozenset({"script", "style", "noscript", "template", "svg", "select", "head"})
 
@@ -103,14 +104,17 @@ def _walk(
     while stack:
         element, depth = stack.pop()
         del path[depth:]
-        if element in skip or element.tag in _SCORED_TAGS or element.tag == "div":
+        tag = element.tag
+        skipped = element in skip
+        if skipped or tag in _YIELDED_TAGS:
             yield element, path
-            if element in skip:
+            if skipped:
                 continue
-        if element.tag in _NEVER_TEXT and not is_slide(element):
+        if tag in _NEVER_TEXT and not is_slide(element):
             continue
         path.append(element)
-        stack.extend((child, depth + 1) for child in reversed(element) if isinstance(child.tag, str))
+        depth += 1
+        stack.extend([(child, depth) for child in reversed(element) if isinstance(child.tag, str)])
 
 
 def _score(text: str) -> float:

@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from pipelines import dates
-from pipelines._html import text_of
+from pipelines._html import Words, text_of
 from pipelines.rules import ExtractionRules
 from pipelines.selectors import elements, meta, select
 
@@ -57,10 +57,9 @@ _PARAGRAPH_WORDS = 25
 # Containers of other articles' teasers, by tag and by the names sites give them.
 _FOLLOWING = etree.XPath(f"following::*[position() <= {_AFTER}]")
 _TEASER_TAGS = frozenset({"a", "nav", "aside", "footer", "menu"})
-_TEASER_NAMES = re.compile(
+_TEASER_NAMES = Words(
     r"related|more(?:[-_]|\b)|teaser|recommend|popular|most[-_]|latest|trending|sidebar|widget|"
-    r"media-list|carousel|slider|ticker",
-    re.I,
+    r"media-list|carousel|slider|ticker"
 )
 
 
@@ -91,7 +90,13 @@ def without_teasers(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     body = pruned.find("body")
     if body is None:
         return pruned
-    doomed = [e for e in body.iter() if isinstance(e.tag, str) and _is_teaser_box(e)]
+    # Not into what goes already: its descendants go with it.
+    doomed = []
+    walker = etree.iterwalk(body, events=("start",))
+    for _, element in walker:
+        if _is_teaser_box(element):
+            doomed.append(element)
+            walker.skip_subtree()
     for element in doomed:
         parent = element.getparent()
         if parent is not None:
@@ -110,10 +115,24 @@ def _headline(root: lxml.html.HtmlElement, rules: ExtractionRules) -> etree._Ele
         if text_of(h1) and not _in_teaser(h1):
             return h1  # type: ignore[no-any-return]
     for title in meta(root, "og:title"):
-        wanted = " ".join(title.split())
-        for element in root.iterfind(".//body//*"):
-            if isinstance(element.tag, str) and text_of(element) == wanted:
+        found = _first_with_text(root, " ".join(title.split()))
+        if found is not None:
+            return found
+    return None
+
+
+def _first_with_text(root: lxml.html.HtmlElement, wanted: str) -> etree._Element | None:
+    """The first element in the body whose text is ``wanted``. Not into an element whose text
+    does not hold it: no element inside it can be the one."""
+    for body in root.iterfind(".//body"):
+        walker = etree.iterwalk(body, events=("start",))
+        next(walker)  # the body itself is not a candidate
+        for _, element in walker:
+            text = text_of(element)
+            if text == wanted:
                 return element  # type: ignore[no-any-return]
+            if wanted not in text:
+                walker.skip_subtree()
     return None
 
 

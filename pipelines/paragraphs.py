@@ -34,8 +34,8 @@ SKIP_TAGS = frozenset({
     "input", "object", "embed", "video", "audio", "canvas", "map", "figure", "figcaption",
     "nav", "head", "title", "meta", "link", "aside", "footer", "label", "option", "dialog", "rt", "rp",
 })
-# Lines that are credits or teasers on any site.
-# A line of at most 15 words (as the start of a pattern).
+# Lines that are credits or teasers on any site. _SHORT: a line of at most 15 words (a pattern's
+# start, after a quick look for a character the pattern needs: counting words is slow).
 _SHORT = r"^(?=(?:\S+\s+){0,14}\S*$)"
 GENERIC_DROP_TEXT = tuple(
     re.compile(p, re.I)
@@ -45,7 +45,7 @@ GENERIC_DROP_TEXT = tuple(
         r"^(?:also read|related|recommended)\s*:",
         r"\[(?:photo|image|picture)s?/[^\]]*\]\s*$",
         r"^(?:photo|image|picture)s?\s*(?:credit)?\s*:\s",
-        r"(?:^|\s)/\s*[A-Z][\w.&]*\s+(?:photo|image)s?\s*$",
+        r"/(?<!\S/)\s*[A-Z][\w.&]*\s+(?:photo|image)s?\s*$",
         r"[—–]\s*[A-Z][\w./& ]{1,40}\s+photos?\s*$",
         r"^advert(?:isement)?$",
         r"^(?:share|share this|share this article|print|email|join the conversation)$",
@@ -57,9 +57,9 @@ GENERIC_DROP_TEXT = tuple(
         r"\((?:[\w. ]+ via )?(?:AP|Reuters|AFP|Getty Images)(?: Photo)?(?:/[^)]*)?, File\)$",
         # Short credit lines, in the languages of the pages we read: "Foto: ...", "(Credit: ...)",
         # "Quelle: ...", a caption ending "© Agency / Name".
-        _SHORT + r"\(?(?:fotos?|bild(?:er)?|titelbild|beitragsbild|bildquelle|credits?"
-        r"|crédits?(?: photos?)?|photos?|quelle|source)\s*:\s",
-        _SHORT + r".*©\s*[^.!?]{1,60}$",
+        r"^(?=[^:]*:)" + _SHORT + r"\(?(?:fotos?|bild(?:er)?|titelbild|beitragsbild|bildquelle"
+        r"|credits?|crédits?(?: photos?)?|photos?|quelle|source)\s*:\s",
+        r"^(?=[^©]*©)" + _SHORT + r".*©\s*[^.!?]{1,60}$",
     )
 )
 _LINK_ONLY_MAX_WORDS = 30

@@ -7,16 +7,17 @@ import re
 
 from lxml.html import HtmlElement
 
+from pipelines._html import Words
 from pipelines.running_text import in_prose
 
 # "hidden" only as a whole class name: "field--label-hidden" hides the label, not the field.
 _HIDDEN_CLASS = re.compile(r"(?:^|\s)(?:hidden|is-hidden|d-none)(?:$|\s)", re.I)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _DIALOG_ROLES = frozenset({"dialog", "alertdialog"})
-_DIALOG = re.compile(r"(?<![a-z])(?:modal|dialog|login)(?![a-z])", re.I)
+_DIALOG = Words(r"(?<![a-z])(?:modal|dialog|login)(?![a-z])")
 # A state of the page's frame ("dialog-off-canvas-main-canvas", "article modal-enabled"), not a
 # dialog: these words say the box holds the page.
-_FRAME = re.compile(r"article|body|canvas|content|main|story|entry|post|text", re.I)
+_FRAME = Words(r"article|body|canvas|content|main|story|entry|post|text")
 
 
 def is_hidden(element: HtmlElement) -> bool:
@@ -25,9 +26,19 @@ def is_hidden(element: HtmlElement) -> bool:
     return (
         get("hidden") is not None
         or get("aria-hidden") == "true"
-        or (bool(style) and _HIDDEN_STYLE.search(style) is not None)
-        or (bool(classes) and _HIDDEN_CLASS.search(classes) is not None)
+        or (bool(style) and _says(style, _HIDDEN_STYLE, "none", "hidden"))
+        or (bool(classes) and _says(classes, _HIDDEN_CLASS, "hidden", "d-none"))
     )
+
+
+def _says(value: str, pattern: re.Pattern[str], word: str, other: str) -> bool:
+    """Whether ``pattern`` (case-blind, matching only text with ``word`` or ``other``) is found
+    in ``value``: most values hold neither (looked for in lowercased ASCII), and no pattern runs."""
+    if value.isascii():
+        lowered = value.lower()
+        if word not in lowered and other not in lowered:
+            return False
+    return pattern.search(value) is not None
 
 
 def is_dialog(element: HtmlElement, marker: str) -> bool:
@@ -36,7 +47,7 @@ def is_dialog(element: HtmlElement, marker: str) -> bool:
         element.get("role") in _DIALOG_ROLES
         or element.get("aria-modal") == "true"
         or (
-            bool(marker) and _DIALOG.search(marker) is not None and not _FRAME.search(marker)
+            bool(marker) and _DIALOG.search(marker) and not _FRAME.search(marker)
             and not in_prose(element)
         )
     )
