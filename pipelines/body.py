@@ -7,8 +7,7 @@ check follows: when the choice holds little text, or little of the page's paragr
 choice is made again without leaving anything out, and readability-lxml's own choice is
 compared; the one with most article-like text wins. Either way the same pruning applies: site
 ``drop`` selectors, generic page furniture (captions, share bars, related-link lists, hidden
-elements); the paragraph filters (link-only lines, credits, the site's ``drop_text`` patterns)
-come after.
+elements); the paragraph filters (link-only lines, credits, ``drop_text`` patterns) come after.
 
 The tree is not changed: what is set aside is skipped, not removed.
 """
@@ -120,9 +119,9 @@ def _second_look(
     """
     if _words(found) < _FEW_WORDS:
         theirs = _paragraphs_in(_readability_containers(root), rules, title, set())
-        # Not when it is mostly text set aside: teasers, a dialog over the page (a login).
+        # Not when it is mostly text set aside: teasers, a dialog over the page (a login); box
+        # by box, as paragraphs() reads its containers as one run and a set has no stable order.
         dialogs = {e for e in unlikely if is_dialog(e, class_marker(e))}
-        # Box by box: paragraphs() reads its containers as one run (a set has no stable order).
         aside = {line for box in teasers | dialogs for line in paragraphs([box], rules, None)}
         candidates = [theirs] if _kept(theirs, aside) < 0.5 else []
     else:
