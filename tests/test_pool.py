@@ -15,18 +15,23 @@ from tests.conftest import Crawl, FixtureServer, SecondNight, read_articles
 PER_CAPTURE = ("fetched", "warc_filename", "warc_offset", "warc_record_id", "story")
 
 
+def crawl_with(server: FixtureServer, data: Path, run_id: str, setting: str) -> None:
+    """A crawl of the fixture sites into ``data`` with one setting changed; it must succeed."""
+    done = subprocess.run(
+        [sys.executable, "-m", "newsarchive", "crawl", "--data", str(data), "--proxy",
+         server.proxy, "--delay-scale", "0", "--run-id", run_id, "--set", "RETRY_TIMES=0",
+         "--set", setting],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_the_pool_extracts_what_one_process_extracts(
     crawl: Crawl, fixture_server: tuple[FixtureServer, Path], tmp_path: Path
 ) -> None:
     assert crawl.report["stats"]["extraction/workers"] == max(os.cpu_count() or 1, 1)
     data = tmp_path / "data"
-    one = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "crawl", "--data", str(data), "--proxy",
-         fixture_server[0].proxy, "--delay-scale", "0", "--run-id", "one", "--set",
-         "RETRY_TIMES=0", "--set", "EXTRACT_WORKERS=1"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert one.returncode == 0, one.stdout + one.stderr
+    crawl_with(fixture_server[0], data, "one", "EXTRACT_WORKERS=1")
 
     def comparable(articles: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
         return {url: {k: v for k, v in a.items() if k not in PER_CAPTURE}
@@ -78,13 +83,7 @@ def test_story_features_are_worked_out_only_for_articles_the_story_stage_will_pl
     assert again == first
     # No catalog, so no story stage: nothing is worked out for it.
     data = tmp_path / "data"
-    done = subprocess.run(
-        [sys.executable, "-m", "newsarchive", "crawl", "--data", str(data), "--proxy",
-         fixture_server[0].proxy, "--delay-scale", "0", "--run-id", "bare", "--set",
-         "RETRY_TIMES=0", "--set", "CATALOG_ENABLED=false"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
+    crawl_with(fixture_server[0], data, "bare", "CATALOG_ENABLED=false")
     bare = json.loads((data / "runs" / "bare" / "report.json").read_text())["stats"]
     assert bare["extraction/articles"] == stats["extraction/articles"]
     assert "extraction/story_features" not in bare
