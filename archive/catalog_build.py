@@ -118,7 +118,7 @@ def bring_up_to_date(data_dir: Path, site_of: SiteOf, path: Path | None = None) 
     path = Path(path or Path(data_dir) / CATALOG_NAME)
     if not path.exists() and any((Path(data_dir) / "runs").glob("*/report.json")):
         logger.warning("no catalog at %s: building it from the runs of %s (once)", path, data_dir)
-        return rebuild(data_dir, site_of, path, workers=os.cpu_count() or 1).runs
+        return rebuild(data_dir, site_of, path).runs
     catalog = Catalog.open(path)
     try:
         added = catch_up(catalog, data_dir, site_of)
@@ -204,11 +204,11 @@ def add_articles(catalog: Catalog, articles: ArticleLines) -> int:
     return added
 
 
-def add_stories(catalog: Catalog, articles: ArticleLines, workers: int = 1) -> int:
+def add_stories(catalog: Catalog, articles: ArticleLines, workers: int | None = None) -> int:
     """Every URL's latest article (of lines in the order :func:`add_articles` leaves them) into
     story threads, oldest first: into the thread its line names (``story``, as the crawl
     assigned it) where it names one, else as a night would. Their text features are worked out
-    by ``workers`` processes (:mod:`archive.feature_pool`)."""
+    by ``workers`` processes (:mod:`archive.feature_pool`; None: one per core)."""
     latest = {line[1]: line for line in articles.lines}  # the last of each URL's, as fetched
     ordered = sorted(latest.values(), key=lambda line: (line[2], line[0], line[1]))
     del latest
@@ -222,10 +222,10 @@ def add_stories(catalog: Catalog, articles: ArticleLines, workers: int = 1) -> i
 
 
 def rebuild(
-    data_dir: Path, site_of: SiteOf, path: Path | None = None, workers: int = 1
+    data_dir: Path, site_of: SiteOf, path: Path | None = None, workers: int | None = None
 ) -> RebuildResult:
     """A new catalog of everything under ``data_dir/runs``, put in place of the old one whole;
-    the story threads' text features worked out by ``workers`` processes."""
+    the story threads' text features worked out by ``workers`` processes (None: one per core)."""
     data_dir = Path(data_dir)
     path = path or data_dir / CATALOG_NAME
     building = path.with_name(f".{path.name}.{os.getpid()}.rebuild")

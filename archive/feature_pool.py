@@ -5,13 +5,14 @@ time, in order, in one process; what it needs from the article's own words (its 
 their hashes, term counts, quotes: :func:`archive.threads.text_features`) is a pure function of
 the article and costs more than the placing itself. A catalog rebuild of a large archive spent
 most of its time on it in one process; here it is worked out ahead in a pool of spawned
-processes (they inherit none of the parent's memory, and end with it), at most a few articles per worker in
-flight, so memory does not grow with the archive.
+processes (they inherit none of the parent's memory, and end with it), at most a few articles
+per worker in flight, so memory does not grow with the archive.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import Future
@@ -29,10 +30,12 @@ MIN_ARTICLES = 500
 
 
 def with_features(
-    articles: Iterable[Mapping[str, Any]], count: int, workers: int
+    articles: Iterable[Mapping[str, Any]], count: int, workers: int | None = None
 ) -> Iterator[tuple[Mapping[str, Any], TextFeatures | None]]:
-    """Each article with its text features, in the order given; ``None`` (the caller works
-    them out) for one without text, or for all of them when one process is better."""
+    """Each article with its text features, in the order given, by ``workers`` processes (None:
+    one per core); ``None`` (the caller works them out) for one without text, or for all of
+    them when one process is better."""
+    workers = workers or os.cpu_count() or 1
     if workers <= 1 or count < MIN_ARTICLES:
         yield from ((article, None) for article in articles)
         return

@@ -191,10 +191,10 @@ class StoryStore:
         )
 
     def banded_sample(
-        self, limit: int = 5, bands: int = 64
+        self, bands: int, limit: int = 5
     ) -> list[tuple[list[str], set[tuple[int, int]]]]:
         """(its texts, its band keys) of the first ``limit`` articles given band keys (which
-        an article gets all at once: its rows follow one another), read from the head of the
+        an article gets all at once, ``bands`` rows one after another), read from the head of the
         table, a cost that does not grow with it. Every text of the URL: a crawl makes the keys
         of its first, a rebuild of its latest."""
         keys: dict[str, set[tuple[int, int]]] = {}

@@ -72,7 +72,7 @@ def band_keys_current(store: StoryStore) -> bool:
     than :data:`~archive.stories.MINHASH_SCHEME` (datasketch 1.x's "legacy") gives keys that
     never meet tonight's, so copies of those articles would silently go unfound. Checked on a
     few kept articles (one whose keys match is enough); an archive without any is current."""
-    sample = store.banded_sample(bands=len(stories.band_ranges()))
+    sample = store.banded_sample(len(stories.band_ranges()))
     return not sample or any(
         set(stories.band_keys(stories.signature(stories.features(None, text)))) == keys
         for texts, keys in sample

@@ -47,10 +47,11 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from archive.worker_pool import spawned_pool  # noqa: E402
 from bench import nginx  # noqa: E402
 from bench.newssite import HOST, site_config, write_site  # noqa: E402
 from bench.processtree import Usage, run_measured  # noqa: E402
-from crawler._pool import extract_page, extraction_pool  # noqa: E402
+from crawler._pool import extract_page  # noqa: E402
 from crawler.siteconfig import load_sites  # noqa: E402
 from tests.fixtures.process import FixtureServer  # noqa: E402
 
@@ -92,7 +93,7 @@ def extraction_alone(web: Path, urls: list[str], sites: Path, workers: int) -> t
     before = os.times()
     started = time.perf_counter()
     pending: deque[Future[object]] = deque()
-    with extraction_pool(workers) as pool:
+    with spawned_pool(workers) as pool:
         for url in urls:
             body = (web / HOST / url.split(f"{HOST}/", 1)[1]).read_bytes()
             pending.append(pool.submit(extract_page, url, body, site="bench", rules=rules,

@@ -1,18 +1,12 @@
-"""The extraction pool's worker processes and the job they run: spawned, and ended with the
-crawl (:func:`archive.worker_pool.spawned_pool`)."""
+"""The job the extraction pool's workers run (the pool: :func:`archive.worker_pool.spawned_pool`,
+spawned workers that end with the crawl)."""
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from archive.worker_pool import spawned_pool
 from model.article import Article
 from pipelines.extraction import extract
-
-
-def extraction_pool(workers: int) -> ProcessPoolExecutor:
-    return spawned_pool(workers)
 
 
 def extract_page(

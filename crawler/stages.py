@@ -20,7 +20,8 @@ from scrapy.statscollectors import StatsCollector
 
 from archive.article_records import WarcMetadataSink
 from archive.catalog_sink import CatalogSink
-from crawler._pool import extract_page, extraction_pool
+from archive.worker_pool import spawned_pool
+from crawler._pool import extract_page
 from crawler.addon import site_registry
 from crawler.extensions.catalog import CatalogExtension
 from crawler.extensions.warc import WarcExtension
@@ -68,7 +69,7 @@ class ExtractionPipeline:
             pipelines = self.crawler.engine.scraper.itemproc.middlewares
             self._stories = next((p for p in pipelines if isinstance(p, StoryPipeline)), None)
         if self.workers > 1:
-            self._pool = extraction_pool(self.workers)
+            self._pool = spawned_pool(self.workers)
         self.stats.set_value("extraction/workers", self.workers if self._pool else 1)
 
     def close_spider(self) -> None:

@@ -35,7 +35,8 @@ class StoryPipeline:
     def from_crawler(cls, crawler: Crawler) -> StoryPipeline:
         if not crawler.settings.getbool("STORIES_ENABLED"):
             raise NotConfigured("STORIES_ENABLED is off")
-        store = StoryStore(CatalogExtension.catalog_of(crawler).connection)
+        catalog = CatalogExtension.catalog_of(crawler)
+        store = StoryStore(catalog.connection)
         assert crawler.stats is not None
         window = crawler.settings.getint("STORIES_WINDOW_DAYS")
         # The LSH band layout (datasketch integrates for it: a second or more) and the MinHash
@@ -44,7 +45,7 @@ class StoryPipeline:
         stories.prepare()
         if not band_keys_current(store):
             crawler.stats.set_value("stories/stale_band_keys", True)
-            logger.warning(STALE_BANDS.format(CatalogExtension.catalog_of(crawler).path))
+            logger.warning(STALE_BANDS.format(catalog.path))
         return cls(Threads(store, window_days=window), crawler.stats)
 
     def places(self, url: str) -> bool:

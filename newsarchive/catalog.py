@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -66,7 +65,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     sites = load_sites(args.sites)
     try:
         with DataDirLock(data):
-            result = rebuild(data, site_name(sites), workers=args.workers or os.cpu_count() or 1)
+            result = rebuild(data, site_name(sites), workers=args.workers or None)
     except DataDirBusy as exc:
         print(f"newsarchive: {exc}", file=sys.stderr)
         return 2
@@ -75,7 +74,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     return 0
 
 
-def refresh_catalog(data: Path, sites: SiteRegistry, workers: int = 1) -> str:
+def refresh_catalog(data: Path, sites: SiteRegistry, workers: int | None = None) -> str:
     """After re-extraction, the catalog made again from the rewritten runs (if there is one)."""
     from archive.catalog_build import rebuild
 

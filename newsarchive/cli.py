@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -292,7 +291,7 @@ def _reextract_locked(args: argparse.Namespace, sites: SiteRegistry) -> int:
               f" pages ({result.empty} without text, {result.failed} failed)")
     del archive  # its index of every capture: the catalog rebuild reads its own, not beside it
     if args.out is None and runs:  # the catalog's texts are those of the runs: made again
-        print(refresh_catalog(runs[0].layout.data_dir, sites, args.workers or os.cpu_count() or 1))
+        print(refresh_catalog(runs[0].layout.data_dir, sites, args.workers or None))
     return 1 if failed else 0
 
 

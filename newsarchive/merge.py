@@ -100,7 +100,7 @@ def merge_run(workers: list[Path], out: Path, run_id: str, sites: SiteRegistry) 
     report["workers"] = [_worker(part, r) for part, r in zip(parts, reports, strict=True)]
     report["archive"]["files"] = sorted(p.name for p in layout.warc_dir.glob("*.warc.gz"))
     report["archive"]["wacz"] = build_wacz(layout.run_dir).name
-    rebuild(out, site_name(sites), workers=os.cpu_count() or 1)
+    rebuild(out, site_name(sites))
     temporary = layout.report_path.with_name(".report.json.tmp")
     temporary.write_text(json.dumps(report, indent=2, sort_keys=True, default=str) + "\n")
     os.replace(temporary, layout.report_path)

@@ -21,7 +21,7 @@ from pathlib import Path
 from archive.catalog_build import run_articles
 from archive.reader import Archive, ArchivedResponse, decoded_body
 from archive.records import ArchiveReadError
-from crawler._pool import extraction_pool
+from archive.worker_pool import spawned_pool
 from crawler.siteconfig import SiteRegistry
 from model.article import Article
 from model.layout import RunLayout
@@ -112,7 +112,7 @@ def reextract(
         else:
             # Spawned, not forked: a forked worker would start with this process's memory (the
             # archive's index of every capture, the versions), counted again in each of them.
-            with extraction_pool(workers) as pool:
+            with spawned_pool(workers) as pool:
                 _consume(_bounded_map(pool, pages, IN_FLIGHT * workers), sinks, result, versions)
     finally:
         for sink in sinks:
